@@ -1,0 +1,83 @@
+"""Input validation shared by every ``wloss`` module.
+
+Each helper checks one kind of argument and raises a ``ValueError`` or
+``TypeError`` whose message names the argument and says what was expected,
+so that a student sees "fn_cost must be finite and >= 0, got -1.0" rather
+than a broadcasting error three frames deep.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_reduction(reduction: str) -> str:
+    """Return ``reduction`` if it is one of ``"mean"``, ``"sum"``, ``"none"``."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def as_label_array(y, name: str = "y", num_classes: int | None = None) -> np.ndarray:
+    """Return ``y`` as a 1-D int64 array of labels in ``[0, num_classes)``.
+
+    Accepts integer arrays, and float arrays whose values are whole numbers.
+    Raises ``TypeError`` for non-numeric input and ``ValueError`` for an
+    empty array, a wrong number of dimensions, fractional values or labels
+    outside the range.
+    """
+    arr = np.asarray(y.detach().cpu().numpy() if hasattr(y, "detach") else y)
+    if arr.dtype == bool:
+        arr = arr.astype(np.int64)
+    if not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D with shape (N,), got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: expected at least one label")
+    if not np.issubdtype(arr.dtype, np.integer):
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ValueError(f"{name} must hold integer class labels, got non-integer values")
+    arr = arr.astype(np.int64)
+    if arr.min() < 0:
+        raise ValueError(f"{name} must hold labels >= 0, got {arr.min()}")
+    if num_classes is not None:
+        num_classes = check_num_classes(num_classes)
+        if arr.max() >= num_classes:
+            raise ValueError(
+                f"{name} must hold labels in [0, {num_classes}), got {arr.max()}"
+            )
+    return arr
+
+
+def check_num_classes(num_classes, name: str = "num_classes") -> int:
+    """Return ``num_classes`` as an int >= 1."""
+    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(num_classes).__name__}")
+    if num_classes < 1:
+        raise ValueError(f"{name} must be >= 1, got {num_classes}")
+    return int(num_classes)
+
+
+def check_nonnegative_finite(value, name: str, shape: tuple | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array, checking it is finite, >= 0 and of ``shape``.
+
+    ``shape`` may contain ``None`` for a free dimension.
+    """
+    raw = value.detach().cpu().numpy() if hasattr(value, "detach") else value
+    try:
+        arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {type(value).__name__}") from None
+    if shape is not None:
+        if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
+            want = "(" + ", ".join("N" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+            raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got NaN or infinity")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0, got {arr.min()}")
+    return arr

@@ -1,0 +1,119 @@
+"""Checks that the exercise notebooks call right after each task.
+
+A check either prints one line starting with a tick and says what was
+verified, or raises :class:`CheckFailed` (an ``AssertionError``) whose
+message says, in plain words, what is wrong: which case, what was expected,
+what came back. Each exercise has its own module, ``wloss.checks.exNN``,
+built from the helpers here.
+
+A task still holding ``raise NotImplementedError()`` fails its check with a
+message saying the task is not done yet, rather than a bare traceback.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A check found a wrong answer; the message says what is wrong."""
+
+
+def passed(message: str) -> None:
+    """Report a passed check."""
+    print(f"\u2714 {message}")
+
+
+def fail(message: str) -> None:
+    """Raise :class:`CheckFailed` with ``message``."""
+    raise CheckFailed(message)
+
+
+@contextmanager
+def task(name: str):
+    """Run the student's code for ``name``, turning crashes into clear failures.
+
+    ``NotImplementedError`` becomes "not done yet"; any other exception is
+    reported with its type and message, so the student knows the failure
+    came from their code and not from the check.
+    """
+    __tracebackhide__ = True
+    try:
+        yield
+    except CheckFailed:
+        raise
+    except NotImplementedError:
+        raise CheckFailed(
+            f"{name}: not done yet - replace `raise NotImplementedError()` with your code."
+        ) from None
+    except Exception as exc:  # the student's code crashed: say so, keep the cause
+        raise CheckFailed(f"{name}: your code raised {type(exc).__name__}: {exc}") from exc
+
+
+def _to_numpy(value):
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    return value
+
+
+def check_array(name: str, got, shape: tuple | None = None):
+    """Return ``got`` as a NumPy array, failing if it is not array-like or has the wrong shape."""
+    got = _to_numpy(got)
+    if got is None:
+        fail(f"{name}: expected an array, got None - did you forget `return`?")
+    try:
+        arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        fail(f"{name}: expected an array of numbers, got {type(got).__name__}")
+    if shape is not None and arr.shape != tuple(shape):
+        fail(f"{name}: expected shape {tuple(shape)}, got {arr.shape}")
+    return arr
+
+
+def check_scalar(name: str, got) -> float:
+    """Return ``got`` as a float, failing if it is not a single finite number."""
+    got = _to_numpy(got)
+    if got is None:
+        fail(f"{name}: expected a number, got None - did you forget `return`?")
+    arr = np.asarray(got)
+    if arr.size != 1 or not np.issubdtype(arr.dtype, np.number):
+        fail(f"{name}: expected a single number, got {type(got).__name__} of shape {arr.shape}")
+    value = float(arr.reshape(()))
+    if not np.isfinite(value):
+        fail(f"{name}: expected a finite number, got {value}")
+    return value
+
+
+def relative_error(got, expected) -> float:
+    """Largest |got - expected| / max(|expected|, 1e-12), the CS231n-style relative error."""
+    got = np.asarray(got, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    return float(np.max(np.abs(got - expected) / np.maximum(np.abs(expected), 1e-12), initial=0.0))
+
+
+def check_close(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9, case: str = ""):
+    """Fail unless ``got`` matches ``expected`` (same shape, within tolerances).
+
+    The message gives the case, the shapes, the first mismatching entry and
+    the relative error.
+    """
+    where = f" ({case})" if case else ""
+    expected = np.asarray(_to_numpy(expected), dtype=float)
+    arr = check_array(name + where, got, shape=expected.shape) if expected.ndim else check_scalar(name + where, got)
+    arr = np.asarray(arr, dtype=float)
+    if np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True):
+        return arr
+    if expected.ndim == 0:
+        fail(f"{name}{where}: expected {expected.item():.6g}, got {arr.item():.6g} "
+             f"(relative error {relative_error(arr, expected):.2e})")
+    bad = np.argwhere(~np.isclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True))[0]
+    idx = tuple(int(i) for i in bad)
+    fail(f"{name}{where}: wrong value at index {idx}: expected {expected[idx]:.6g}, got {arr[idx]:.6g} "
+         f"(max relative error {relative_error(arr, expected):.2e})")
+
+
+def check_true(condition: bool, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    if not condition:
+        fail(message)
