@@ -14,22 +14,21 @@ def solution_notebook():
                           execution_count=2, metadata={"tags": ["check"]},
                           outputs=[new_output("stream", name="stdout", text="ok\n")])
     answer = new_markdown_cell("Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION")
-    banner = new_markdown_cell("This is the solution.", metadata={"tags": ["solution-only"]})
-    return new_notebook(cells=[banner, task, check, answer])
+    intro = new_markdown_cell("Add two numbers.")
+    return new_notebook(cells=[intro, task, check, answer])
 
 
 def test_solution_regions_become_stubs_with_indentation():
     nb = solution_notebook()
     make_exercises.stamp_metadata(nb)
     exercise = make_exercises.make_exercise(nb)
-    assert exercise.cells[0].source == "def add(a, b):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
-    assert exercise.cells[2].source == "Why?\n\nYOUR ANSWER HERE"
+    assert exercise.cells[1].source == "def add(a, b):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    assert exercise.cells[3].source == "Why?\n\nYOUR ANSWER HERE"
 
 
-def test_hidden_tests_and_solution_only_cells_are_removed():
+def test_hidden_tests_are_removed():
     exercise = make_exercises.make_exercise(solution_notebook())
-    assert "HIDDEN" not in exercise.cells[1].source and "add(0, 0)" not in exercise.cells[1].source
-    assert all("This is the solution." not in c.source for c in exercise.cells)
+    assert "HIDDEN" not in exercise.cells[2].source and "add(0, 0)" not in exercise.cells[2].source
 
 
 def test_outputs_and_execution_counts_are_cleared():
@@ -55,7 +54,7 @@ def test_exercise_keeps_nbgrader_metadata():
     nb = solution_notebook()
     make_exercises.stamp_metadata(nb)
     exercise = make_exercises.make_exercise(nb)
-    assert exercise.cells[1].metadata["nbgrader"]["grade_id"] == "check-1"
+    assert exercise.cells[2].metadata["nbgrader"]["grade_id"] == "check-1"
 
 
 @pytest.mark.parametrize("source, message", [

@@ -8,8 +8,9 @@ For each ``solutions/NN_slug.ipynb`` this script
    ``enforce_metadata``;
 2. writes ``exercises/NN_slug.ipynb``: solution regions become
    ``raise NotImplementedError()`` (code) or ``YOUR ANSWER HERE`` (markdown),
-   hidden-test regions and cells tagged ``solution-only`` are removed, outputs
-   and execution counts are cleared. The nbgrader metadata is kept, so
+   hidden-test regions are removed, outputs and execution counts are cleared
+   - exactly what nbgrader's ``generate_assignment`` does with the same
+   notebook. The nbgrader metadata is kept, so
    instructors can autograde the exercise directly.
 
 Usage::
@@ -30,7 +31,6 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECK_TAG = "check"
-SOLUTION_ONLY_TAG = "solution-only"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -113,8 +113,6 @@ def make_exercise(solution) -> nbformat.NotebookNode:
     exercise = copy.deepcopy(solution)
     cells = []
     for cell in exercise.cells:
-        if SOLUTION_ONLY_TAG in tags(cell):
-            continue
         stub = CODE_STUB if cell.cell_type == "code" else MARKDOWN_STUB
         cell.source = replace_regions(cell.source, BEGIN_SOLUTION, END_SOLUTION, stub)
         cell.source = replace_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN, None)
