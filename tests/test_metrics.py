@@ -272,3 +272,12 @@ def test_missing_costs_for_cost_objective(missing):
 def test_f1_without_positives():
     with pytest.raises(ValueError, match="y_true has no positive"):
         best_threshold([0.1, 0.9], [0, 0], objective="f1")
+
+
+def test_docstring_examples():
+    import doctest
+
+    import wloss.metrics
+
+    result = doctest.testmod(wloss.metrics)
+    assert result.failed == 0 and result.attempted > 0

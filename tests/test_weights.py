@@ -131,3 +131,12 @@ def test_effective_number_beta_out_of_range(beta):
 def test_effective_number_beta_wrong_type():
     with pytest.raises(TypeError, match="beta must be a real number"):
         effective_number_weights([0, 1], "0.9")
+
+
+def test_docstring_examples():
+    import doctest
+
+    import wloss.weights
+
+    result = doctest.testmod(wloss.weights)
+    assert result.failed == 0 and result.attempted > 0
