@@ -179,9 +179,9 @@ def real_world_cost(y_true, y_pred, fn_cost, fp_cost) -> float:
         false_negatives = int(np.sum(true & (1 - pred)))
         false_positives = int(np.sum((1 - true) & pred))
         return float((false_negatives * fn + false_positives * fp) / true.size)
-    k = fn.shape[0] if fn.ndim == 1 else None
-    if k is None:
+    if fn.ndim != 1:
         raise ValueError(f"fn_cost must be a scalar (binary) or have shape (K,), got {fn.shape}")
+    k = fn.shape[0]
     fp = check_nonnegative_finite(fp_cost, "fp_cost", shape=(k, k))
     matrix = confusion_matrix(y_true, y_pred, num_classes=k)
     mistake_cost = fn[:, None] + fp
@@ -273,7 +273,7 @@ def best_threshold(scores, y_true, objective="f1", fn_cost=None, fp_cost=None) -
 
     thresholds, true_positives, false_positives = _counts_at_each_threshold(score, true)
     false_negatives = true.sum() - true_positives
-    if objective == "f1":
+    if objective == "f1":  # negated, so that the best value is the smallest for both objectives
         value = -2 * true_positives / (2 * true_positives + false_positives + false_negatives)
     else:
         value = (false_negatives * fn + false_positives * fp) / true.size
