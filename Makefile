@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 lab: $(STAMP)  ## start JupyterLab on the course (prints the URL, opens no browser)
-	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=$(CURDIR)
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)  ## every test: library, notebook tooling, then nbval over lectures and solutions
 	@status=0; \
@@ -49,6 +50,9 @@ bench: $(STAMP)  ## speed of each loss relative to F.cross_entropy, measured sid
 replicate: $(STAMP)  ## the full Tables I and II of the RWWCE paper
 	$(PY) -m wloss.replicate table1 --out results
 	$(PY) -m wloss.replicate table2 --out results
+
+test-browser: $(STAMP)  ## run a lecture in JupyterLab in headless Chromium (needs: apt-get install chromium)
+	$(PY) -m pytest -p no:cacheprovider tests/browser -v
 
 clean:
 	rm -rf $(VENV) .pytest_cache build lib/*.egg-info
