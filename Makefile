@@ -28,7 +28,7 @@ lab: $(STAMP)  ## start JupyterLab on the course (prints the URL, opens no brows
 
 test: $(STAMP)  ## every test: library, notebook tooling, then nbval over lectures and solutions
 	@status=0; \
-	$(PY) -m pytest -n $(JOBS) tests || status=1; \
+	$(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser || status=1; \
 	$(PY) -m pytest -n $(JOBS) --dist loadscope $(NBVAL) lectures solutions || status=1; \
 	exit $$status
 
@@ -36,7 +36,7 @@ test-notebooks: $(STAMP)  ## nbval only: re-run lectures and solutions, compare 
 	$(PY) -m pytest -n $(JOBS) --dist loadscope $(NBVAL) lectures solutions
 
 test-lib: $(STAMP)  ## library and tooling tests only (fast)
-	$(PY) -m pytest -n $(JOBS) tests
+	$(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/ (and stamp nbgrader metadata)
 	$(PY) tools/make_exercises.py

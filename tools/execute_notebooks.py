@@ -7,8 +7,9 @@ Usage::
 
 Each notebook runs in its own folder with the ``python3`` kernel of the
 course's environment, so relative paths and imports behave as in JupyterLab
-and under nbval. A cell that raises stops the run (unless it is tagged
-``raises-exception`` or starts with ``# NBVAL_RAISES_EXCEPTION``).
+and under nbval. A cell that raises stops the run unless it is tagged
+``raises-exception`` (the tag nbval, nbclient and JupyterLab's "Run All" all
+honour; prefer it to nbval's ``# NBVAL_RAISES_EXCEPTION`` comment).
 """
 from __future__ import annotations
 
@@ -25,11 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def execute(path: Path, timeout: int = 600) -> float:
     """Execute ``path`` in place; return the seconds it took."""
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:  # nbval's marker, honoured here too
-        if cell.cell_type == "code" and cell.source.lstrip().startswith("# NBVAL_RAISES_EXCEPTION"):
-            cell.metadata.setdefault("tags", [])
-            if "raises-exception" not in cell.metadata["tags"]:
-                cell.metadata["tags"].append("raises-exception")
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
