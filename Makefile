@@ -44,8 +44,9 @@ exercises: $(STAMP)  ## regenerate exercises/ from solutions/ (and stamp nbgrade
 execute: $(STAMP)  ## re-run lectures and solutions in place (after editing them), e.g. make execute NB=lectures/01_imbalance.ipynb
 	$(PY) tools/execute_notebooks.py $(NB)
 
-bench: $(STAMP)  ## speed of each loss relative to F.cross_entropy, measured side by side
+bench: $(STAMP)  ## speed as ratios measured side by side: losses vs F.cross_entropy, batched vs per-model training
 	$(PY) benchmarks/bench_losses.py
+	$(PY) benchmarks/bench_replicate.py
 
 replicate: $(STAMP)  ## the full Tables I and II of the RWWCE paper
 	$(PY) -m wloss.replicate table1 --out results
