@@ -1,0 +1,141 @@
+"""wloss.losses equals wloss.reference, PyTorch's own losses with unit weights, and passes gradcheck."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from wloss import losses, reference
+
+N, K = 7, 5
+
+
+@pytest.fixture
+def data():
+    gen = np.random.default_rng(0)
+    return {
+        "logits2": gen.normal(scale=3.0, size=(N, K)), "labels": gen.integers(0, K, N),
+        "logits1": gen.normal(scale=3.0, size=N), "bits": gen.integers(0, 2, N).astype(float),
+        "fn": gen.uniform(0.1, 3, K), "fp": gen.uniform(0, 5, (K, K)), "cost": gen.uniform(0, 5, (K, K)),
+        "fn_n": gen.uniform(0.1, 3, N), "fp_nk": gen.uniform(0, 5, (N, K)), "sample": gen.uniform(0, 2, N),
+        "class_w": gen.uniform(0.1, 3, K), "prior": gen.dirichlet(np.ones(K)), "values": np.sort(gen.normal(size=K)),
+    }
+
+
+def multiclass_cases(d):
+    """(name, torch call, reference call) with the same arguments; reference gets softmax probabilities."""
+    return [
+        ("weighted_cross_entropy", lambda f: f(d["logits2"], d["labels"], class_weight=d["class_w"], sample_weight=d["sample"])),
+        ("rwwce", lambda f: f(d["logits2"], d["labels"], d["fn"], d["fp"])),
+        ("rwwce_per_example", lambda f: f(d["logits2"], d["labels"], d["fn_n"], d["fp_nk"])),
+        ("expected_cost_loss", lambda f: f(d["logits2"], d["labels"], d["cost"])),
+        ("focal_loss", lambda f: f(d["logits2"], d["labels"], gamma=1.5, alpha=d["class_w"])),
+        ("rps_loss", lambda f: f(d["logits2"], d["labels"])),
+        ("expected_label_l1_loss", lambda f: f(d["logits2"], d["labels"], label_values=d["values"])),
+        ("distance_penalized_cross_entropy", lambda f: f(d["logits2"], d["labels"], alpha=0.7)),
+    ]
+
+
+def binary_cases(d):
+    return [
+        ("weighted_bce_with_logits", lambda f: f(d["logits1"], d["bits"], pos_weight=3.0, neg_weight=0.5, sample_weight=d["sample"])),
+        ("rwwce_binary", lambda f: f(d["logits1"], d["bits"], 20.0, 1.0)),
+        ("focal_loss", lambda f: f(d["logits1"], d["bits"], gamma=2.0, alpha=0.25)),
+    ]
+
+
+def _torch_version(fn):
+    """Wrap a wloss.losses function so the case's numpy logits go in as a float64 tensor."""
+    def call(logits, *args, **kwargs):
+        return fn(torch.tensor(logits), torch.as_tensor(args[0]), *args[1:], reduction="none", **kwargs).numpy()
+    return call
+
+
+def _reference_version(fn, to_probs):
+    def call(logits, *args, **kwargs):
+        return fn(to_probs(logits), *args, reduction="none", **kwargs)
+    return call
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_multiclass_torch_equals_reference(data, index):
+    name, case = multiclass_cases(data)[index]
+    got = case(_torch_version(getattr(losses, name)))
+    expected = case(_reference_version(getattr(reference, name), reference.softmax))
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_binary_torch_equals_reference(data, index):
+    name, case = binary_cases(data)[index]
+    got = case(_torch_version(getattr(losses, name)))
+    expected = case(_reference_version(getattr(reference, name), reference.sigmoid))
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=0)
+
+
+def test_logit_adjusted_torch_equals_reference(data):
+    got = losses.logit_adjusted_cross_entropy(torch.tensor(data["logits2"]), torch.as_tensor(data["labels"]),
+                                              data["prior"], tau=1.3, reduction="none").numpy()
+    expected = reference.logit_adjusted_cross_entropy(data["logits2"], data["labels"], data["prior"], tau=1.3,
+                                                      reduction="none")
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_reductions_divide_by_n_not_by_weights(data, reduction):
+    z, y = torch.tensor(data["logits2"]), torch.as_tensor(data["labels"])
+    per_example = losses.weighted_cross_entropy(z, y, class_weight=data["class_w"], reduction="none")
+    total = losses.weighted_cross_entropy(z, y, class_weight=data["class_w"], reduction=reduction)
+    expected = per_example.sum() / (N if reduction == "mean" else 1)
+    torch.testing.assert_close(total, expected)
+    torch_sum = F.cross_entropy(z, y, weight=torch.tensor(data["class_w"]), reduction="sum")
+    torch.testing.assert_close(per_example.sum(), torch_sum)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_unit_weights_equal_pytorch(data, dtype):
+    z2, y = torch.tensor(data["logits2"], dtype=dtype), torch.as_tensor(data["labels"])
+    z1, bits = torch.tensor(data["logits1"], dtype=dtype), torch.tensor(data["bits"], dtype=dtype)
+    ce = F.cross_entropy(z2, y)
+    bce = F.binary_cross_entropy_with_logits(z1, bits)
+    torch.testing.assert_close(losses.weighted_cross_entropy(z2, y), ce)
+    torch.testing.assert_close(losses.weighted_cross_entropy(z2, y, class_weight=np.ones(K), sample_weight=np.ones(N)), ce)
+    torch.testing.assert_close(losses.rwwce(z2, y, np.ones(K), np.zeros((K, K))), ce)
+    torch.testing.assert_close(losses.focal_loss(z2, y, gamma=0.0), ce)
+    torch.testing.assert_close(losses.logit_adjusted_cross_entropy(z2, y, np.full(K, 1 / K)), ce)
+    torch.testing.assert_close(losses.weighted_bce_with_logits(z1, bits), bce)
+    torch.testing.assert_close(losses.rwwce_binary(z1, bits, 1.0, 1.0), bce)
+    torch.testing.assert_close(losses.weighted_bce_with_logits(z1, bits, pos_weight=4.0),
+                               F.binary_cross_entropy_with_logits(z1, bits, pos_weight=torch.tensor(4.0, dtype=dtype)))
+
+
+def _gradcheck(name, case, logits_key, data):
+    def wrapped(logits, *args, **kwargs):
+        return getattr(losses, name)(logits, torch.as_tensor(args[0]), *args[1:], reduction="none", **kwargs)
+    logits = torch.tensor(data[logits_key], requires_grad=True)
+    assert torch.autograd.gradcheck(lambda z: case(lambda _, *a, **k: wrapped(z, *a, **k)), (logits,))
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_multiclass_gradcheck(data, index):
+    name, case = multiclass_cases(data)[index]
+    _gradcheck(name, case, "logits2", data)
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_binary_gradcheck(data, index):
+    name, case = binary_cases(data)[index]
+    _gradcheck(name, case, "logits1", data)
+
+
+def test_logit_adjusted_gradcheck(data):
+    y = torch.as_tensor(data["labels"])
+    z = torch.tensor(data["logits2"], requires_grad=True)
+    assert torch.autograd.gradcheck(
+        lambda t: losses.logit_adjusted_cross_entropy(t, y, data["prior"], tau=0.5, reduction="none"), (z,))
+
+
+def test_rwwce_gradient_through_mean_reduction(data):
+    """The analytic backward scales by the incoming gradient: check through 'mean' too."""
+    y = torch.as_tensor(data["labels"])
+    z = torch.tensor(data["logits2"], requires_grad=True)
+    assert torch.autograd.gradcheck(lambda t: losses.rwwce(t, y, data["fn"], data["fp"]) * 3.0, (z,))
