@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
                                   weight_tensor)
-from wloss.losses._stable import log_one_minus_softmax
+from wloss.losses._stable import one_minus_softmax_parts
 from wloss.losses.binary import sigmoid_focal_loss
 
 
@@ -49,18 +49,26 @@ class _RWWCEFunction(torch.autograd.Function):
     """Per-example RWWCE with its analytic gradient (memory O(N K)).
 
     loss_i = -a_i log p_iy - sum_k b_ik log(1 - p_ik),  b_iy = 0.
-    With r_k = p_k / (1 - p_k):  d loss_i / d z_ij = a_i (p_j - [j = y]) + b_ij r_j - p_j sum_k b_ik r_k.
+    With odds r_k = p_k / (1 - p_k):
+        d loss_i / d z_ij = a_i (p_j - [j = y]) + b_ij p_j - p_j sum_{k != j} b_ik r_k.
+    The odds of the row's top class t can overflow, so its term p_j b_t r_t is taken in log space
+    (it is <= b_t for j != t), and the top column's own sum leaves r_t out.
     """
 
     @staticmethod
     def forward(ctx, logits, y, fn_weight, fp_weight):
         log_probs = torch.log_softmax(logits, dim=1)
-        log_not = log_one_minus_softmax(logits, log_probs)
+        log_not, top, second, rest_log = one_minus_softmax_parts(logits, log_probs)
         log_p_true = log_probs.gather(1, y[:, None])[:, 0]
         loss = -fn_weight * log_p_true - (fp_weight * log_not).sum(1)
+
         probs = log_probs.exp()
-        b_odds = fp_weight * (log_probs - log_not).exp()
-        grad = fn_weight[:, None] * probs + b_odds - probs * b_odds.sum(1, keepdim=True)
+        odds_rest = fp_weight * (log_probs - log_not).scatter(1, top, float("-inf")).exp()  # b_k r_k, top column 0
+        others = odds_rest.sum(1, keepdim=True) - odds_rest  # sum over k != j of b_k r_k, top left out
+        # p_j r_t = exp(z_j - logsumexp_{k != t} z_k + log p_t), with the sum relative to m2; 0 in the top column
+        log_p_times_top_odds = (logits - second) - rest_log + log_probs.gather(1, top)
+        top_term = fp_weight.gather(1, top) * log_p_times_top_odds.scatter(1, top, float("-inf")).exp()
+        grad = fn_weight[:, None] * probs + fp_weight * probs - probs * others - top_term
         grad.scatter_add_(1, y[:, None], -fn_weight[:, None])
         ctx.save_for_backward(grad)
         return loss
@@ -203,5 +211,6 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
     prior = weight_tensor(class_prior, "class_prior", logits, shape=(logits.shape[1],))
     if torch.any(prior == 0):
         raise ValueError("class_prior must be > 0 for every class (its log is added to the logits), got a 0")
-    adjusted = logits + tau * torch.log(prior)
+    # shift by the row max first, so that adding log prior rounds an O(1) number even when |z| ~ 1e4
+    adjusted = (logits - logits.amax(dim=1, keepdim=True)) + tau * torch.log(prior)
     return reduce(F.cross_entropy(adjusted, y, reduction="none"), reduction)
