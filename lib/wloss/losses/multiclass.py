@@ -45,6 +45,27 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
     return reduce(per_example, reduction)
 
 
+_BLOCK_ELEMENTS = 1 << 16
+
+
+def _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight):
+    """Per-example RWWCE loss (n,) and its gradient wrt the logits (n, K), see ``_RWWCEFunction``."""
+    log_probs = torch.log_softmax(logits, dim=1)
+    log_not, top, second, rest_log = one_minus_softmax_parts(logits, log_probs)
+    log_p_true = log_probs.gather(1, y[:, None])[:, 0]
+    loss = -fn_weight * log_p_true - (fp_weight * log_not).sum(1)
+
+    probs = log_probs.exp()
+    odds_rest = fp_weight * (log_probs - log_not).scatter(1, top, float("-inf")).exp()  # b_k r_k, top column 0
+    others = odds_rest.sum(1, keepdim=True) - odds_rest  # sum over k != j of b_k r_k, top left out
+    # p_j r_t = exp(z_j - logsumexp_{k != t} z_k + log p_t), with the sum relative to m2; 0 in the top column
+    log_p_times_top_odds = (logits - second) - rest_log + log_probs.gather(1, top)
+    top_term = fp_weight.gather(1, top) * log_p_times_top_odds.scatter(1, top, float("-inf")).exp()
+    grad = fn_weight[:, None] * probs + fp_weight * probs - probs * others - top_term
+    grad.scatter_add_(1, y[:, None], -fn_weight[:, None])
+    return loss, grad
+
+
 class _RWWCEFunction(torch.autograd.Function):
     """Per-example RWWCE with its analytic gradient (memory O(N K)).
 
@@ -57,19 +78,13 @@ class _RWWCEFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, logits, y, fn_weight, fp_weight):
-        log_probs = torch.log_softmax(logits, dim=1)
-        log_not, top, second, rest_log = one_minus_softmax_parts(logits, log_probs)
-        log_p_true = log_probs.gather(1, y[:, None])[:, 0]
-        loss = -fn_weight * log_p_true - (fp_weight * log_not).sum(1)
-
-        probs = log_probs.exp()
-        odds_rest = fp_weight * (log_probs - log_not).scatter(1, top, float("-inf")).exp()  # b_k r_k, top column 0
-        others = odds_rest.sum(1, keepdim=True) - odds_rest  # sum over k != j of b_k r_k, top left out
-        # p_j r_t = exp(z_j - logsumexp_{k != t} z_k + log p_t), with the sum relative to m2; 0 in the top column
-        log_p_times_top_odds = (logits - second) - rest_log + log_probs.gather(1, top)
-        top_term = fp_weight.gather(1, top) * log_p_times_top_odds.scatter(1, top, float("-inf")).exp()
-        grad = fn_weight[:, None] * probs + fp_weight * probs - probs * others - top_term
-        grad.scatter_add_(1, y[:, None], -fn_weight[:, None])
+        # rows in blocks that fit in cache: the ~20 elementwise passes then stay out of main memory
+        loss = logits.new_empty(logits.shape[0])
+        grad = torch.empty_like(logits)
+        rows = max(1, _BLOCK_ELEMENTS // logits.shape[1])
+        for start in range(0, logits.shape[0], rows):
+            block = slice(start, start + rows)
+            loss[block], grad[block] = _rwwce_loss_and_grad(logits[block], y[block], fn_weight[block], fp_weight[block])
         ctx.save_for_backward(grad)
         return loss
 
