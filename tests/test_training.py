@@ -83,3 +83,22 @@ def test_setup_notebook_is_reproducible(restore_global_state):
     np.testing.assert_array_equal(a[0], b[0])
     assert torch.equal(a[1], b[1])
     assert torch.get_num_threads() == 1
+
+
+def test_progress_bar_only_when_enabled(monkeypatch, capsys):
+    from wloss.progress import progress
+
+    monkeypatch.setenv("WLOSS_PROGRESS", "0")
+    assert progress(range(3)) == range(3)
+    monkeypatch.setenv("WLOSS_PROGRESS", "1")
+    bar = progress(range(3), desc="epochs", leave=True)
+    assert list(bar) == [0, 1, 2]
+    bar.close()
+    assert "epochs" in capsys.readouterr().err
+
+
+def test_train_shows_progress_when_asked(monkeypatch, capsys):
+    monkeypatch.setenv("WLOSS_PROGRESS", "1")
+    X, y = data()
+    train(mlp(2, (), 1), X, y, F.binary_cross_entropy_with_logits, epochs=3, progress_desc="training")
+    assert "training" in capsys.readouterr().err

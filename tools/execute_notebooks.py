@@ -13,6 +13,7 @@ honour; prefer it to nbval's ``# NBVAL_RAISES_EXCEPTION`` comment).
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,7 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def execute(path: Path, timeout: int = 600) -> float:
-    """Execute ``path`` in place; return the seconds it took."""
+    """Execute ``path`` in place; return the seconds it took.
+
+    Progress bars are switched off (``WLOSS_PROGRESS=0``), as under nbval.
+    """
+    os.environ["WLOSS_PROGRESS"] = "0"  # inherited by the kernel
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,

@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from wloss.progress import progress
+
 
 def mlp(in_features: int, hidden: tuple[int, ...], out_features: int, seed: int = 0) -> nn.Sequential:
     """A ReLU multilayer perceptron, initialised from ``seed``.
@@ -37,7 +39,7 @@ def mlp(in_features: int, hidden: tuple[int, ...], out_features: int, seed: int 
 
 def train(model: nn.Module, X, y, loss_fn: Callable, *, epochs: int = 100, lr: float = 0.01,
           batch_size: int | None = None, optimizer: str = "adam", seed: int = 0,
-          callback: Callable | None = None) -> list[float]:
+          callback: Callable | None = None, progress_desc: str | None = None) -> list[float]:
     """Train ``model`` on ``(X, y)`` minimising ``loss_fn(logits, targets)``.
 
     Parameters
@@ -55,6 +57,9 @@ def train(model: nn.Module, X, y, loss_fn: Callable, *, epochs: int = 100, lr: f
     optimizer : {"adam", "sgd"}
     callback : callable, optional
         Called as ``callback(epoch, model)`` after every epoch.
+    progress_desc : str, optional
+        Show a progress bar over epochs with this label (see ``wloss.progress``;
+        never shown when notebooks are run for their committed outputs).
 
     Returns
     -------
@@ -75,7 +80,8 @@ def train(model: nn.Module, X, y, loss_fn: Callable, *, epochs: int = 100, lr: f
     opt = opt_cls(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     history = []
-    for epoch in range(epochs):
+    epochs_iter = range(epochs) if progress_desc is None else progress(range(epochs), desc=progress_desc)
+    for epoch in epochs_iter:
         batches = [slice(None)] if batch_size is None else torch.randperm(len(X_t), generator=gen).split(batch_size)
         for idx in batches:
             opt.zero_grad()
