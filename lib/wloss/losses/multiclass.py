@@ -45,7 +45,7 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
     return reduce(per_example, reduction)
 
 
-_BLOCK_ELEMENTS = 1 << 16
+_BLOCK_ELEMENTS = 1 << 18
 
 
 def _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight):
