@@ -54,7 +54,8 @@ def lab(tmp_path_factory):
     port, token = free_port(), secrets.token_hex(16)
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.root_dir={course}", f"--IdentityProvider.token={token}"]
+         f"--ServerApp.root_dir={course}", f"--IdentityProvider.token={token}",
+         f"--LabApp.workspaces_dir={course / '.workspaces'}"]  # no tabs restored from earlier sessions
         + (["--allow-root"] if os.geteuid() == 0 else []),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -84,6 +85,7 @@ def run_all_cells_and_save(page, url) -> int:
     page.goto(url)
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.click(".jp-NotebookPanel .jp-Cell")  # focus the notebook the menu acts on
     page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=10_000)
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')", timeout=10_000)
     # Every code cell gets an execution count ("[3]:", not "[*]:" or "[ ]:").
