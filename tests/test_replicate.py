@@ -150,6 +150,12 @@ def test_table1_run_rows_count_mistakes_and_cost():
     assert rows["control@Bayes"]["threshold"] == pytest.approx(100 / 2100)
 
 
+def test_cost_pairs_cover_all_ninety_ordered_pairs_once():
+    pairs = replicate.cost_pairs(90)
+    assert len(set(pairs)) == 90 and all(i != j for i, j in pairs)
+    assert sorted(i for i, _ in replicate.cost_pairs(10)) == list(range(10))
+
+
 def test_run_counts_out_of_range_are_rejected():
     with pytest.raises(ValueError, match="runs"):
         replicate.table1_datasets(np.arange(70_000) % 10, runs=101)
