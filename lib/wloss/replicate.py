@@ -82,8 +82,8 @@ def table1_datasets(labels: np.ndarray, runs: int) -> list[dict]:
     return datasets
 
 
-def binary_pair_loss(digits: torch.Tensor):
-    """Per-model mean loss for Table I: model 0 of a group is BCE, model 1 is RWWCE (2000 / 100).
+def binary_pair_loss(digits: torch.Tensor, fn_cost: float = FN_COST, fp_cost: float = FP_COST):
+    """Per-model mean loss for Table I: model 0 of a group is BCE, model 1 is RWWCE (c_fn, c_fp).
 
     Returns a function(logits (G, 2, B, 1), labels (G, B)) -> (G, 2); the target of group g is
     labels == digits[g].
@@ -92,39 +92,44 @@ def binary_pair_loss(digits: torch.Tensor):
         z = logits[..., 0]
         target = (labels == digits[:, None]).to(z.dtype)
         control = F.binary_cross_entropy_with_logits(z[:, 0], target, reduction="none").mean(-1)
-        weighted = rwwce_binary(z[:, 1].reshape(-1), target.reshape(-1), fn_cost=FN_COST,
-                                fp_cost=FP_COST, reduction="none").view_as(target).mean(-1)
+        weighted = rwwce_binary(z[:, 1].reshape(-1), target.reshape(-1), fn_cost=fn_cost,
+                                fp_cost=fp_cost, reduction="none").view_as(target).mean(-1)
         return torch.stack([control, weighted], dim=1)
     return loss
 
 
-def binary_outcomes(y_true: np.ndarray, positive: np.ndarray) -> dict:
+def binary_outcomes(y_true: np.ndarray, positive: np.ndarray, fn_cost: float = FN_COST,
+                    fp_cost: float = FP_COST) -> dict:
     """FN, FP, error rate (FN + FP) / N and Real World Cost (FN c_fn + FP c_fp) / N."""
     y_pred = positive.astype(np.int64)
     fn = int(np.sum((y_true == 1) & (y_pred == 0)))
     fp = int(np.sum((y_true == 0) & (y_pred == 1)))
     return dict(fn=fn, fp=fp, n_test=len(y_true), error=(fn + fp) / len(y_true),
-                cost=real_world_cost(y_true, y_pred, fn_cost=FN_COST, fp_cost=FP_COST))
+                cost=real_world_cost(y_true, y_pred, fn_cost=fn_cost, fp_cost=fp_cost))
 
 
 def table1_run_rows(p_val: np.ndarray, y_val: np.ndarray, p_test: np.ndarray, y_test: np.ndarray,
-                    p_rwwce: np.ndarray) -> list[dict]:
+                    p_rwwce: np.ndarray, fn_cost: float = FN_COST, fp_cost: float = FP_COST) -> list[dict]:
     """The five decisions of one Table I run (probabilities in float64), one dict per method."""
     thresholds = {
         "control@0.5": 0.5,
         "control@F1(val)": best_threshold(p_val, y_val, objective="f1"),
         "control@F1(test)": best_threshold(p_test, y_test, objective="f1"),
-        "control@Bayes": bayes_threshold(fn_cost=FN_COST, fp_cost=FP_COST),
+        "control@Bayes": bayes_threshold(fn_cost=fn_cost, fp_cost=fp_cost),
     }
-    rows = [dict(method=name, threshold=t, **binary_outcomes(y_test, p_test >= t))
+    costs = dict(fn_cost=fn_cost, fp_cost=fp_cost)
+    rows = [dict(method=name, threshold=t, **binary_outcomes(y_test, p_test >= t, **costs))
             for name, t in thresholds.items()]
-    rows.append(dict(method="rwwce@0.5", threshold=0.5, **binary_outcomes(y_test, p_rwwce >= 0.5)))
+    rows.append(dict(method="rwwce@0.5", threshold=0.5, **binary_outcomes(y_test, p_rwwce >= 0.5, **costs)))
     return rows
 
 
 def run_table1(runs: int = TABLE1_RUNS, protocol: Protocol = Protocol(), device: str = "cpu",
-               data=None) -> pd.DataFrame:
+               data=None, fn_cost: float = FN_COST, fp_cost: float = FP_COST) -> pd.DataFrame:
     """Train and evaluate ``runs`` Table I data sets; one row per (run, method).
+
+    ``fn_cost``, ``fp_cost``: the costs of RWWCE, of the Bayes threshold and of the Real World Cost
+    (the paper: 2000 and 100).
 
     ``data`` = (X (70000, 784), labels (70000,)) or None to read MNIST with ``load_mnist_70k``.
     """
@@ -136,14 +141,15 @@ def run_table1(runs: int = TABLE1_RUNS, protocol: Protocol = Protocol(), device:
     net = _to_device(net, device)
     schedule = batch_schedule([d["train"] for d in datasets], protocol.epochs, protocol.batch_size,
                               protocol.seed)[:protocol.max_steps]
-    train_stacked(net, X_t, labels_t, schedule, binary_pair_loss(digits), protocol.lr, 1 / 255, desc="table1")
+    train_stacked(net, X_t, labels_t, schedule, binary_pair_loss(digits, fn_cost, fp_cost), protocol.lr, 1 / 255, desc="table1")
     rows = []
     with torch.no_grad():
         for g, d in enumerate(datasets):
             probs = {part: torch.sigmoid(net.group_logits(X_t[d[part]].float() / 255, g)[..., 0].double()).cpu().numpy()
                      for part in ("val", "test")}
             y_val, y_test = (labels[d["val"]] == d["digit"]).astype(int), (labels[d["test"]] == d["digit"]).astype(int)
-            for row in table1_run_rows(probs["val"][0], y_val, probs["test"][0], y_test, probs["test"][1]):
+            for row in table1_run_rows(probs["val"][0], y_val, probs["test"][0], y_test, probs["test"][1],
+                                       fn_cost, fp_cost):
                 rows.append(dict(run=d["run"], digit=d["digit"], batch=d["batch"], **row))
     return pd.DataFrame(rows)
 
