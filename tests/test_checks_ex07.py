@@ -16,7 +16,17 @@ def test_swapped_costs():
 
 def test_plain_frequency():
     with pytest.raises(CheckFailed, match="plain frequency"):
-        ex07.check_minimiser_with_sympy(lambda n1, n0, c_fn, c_fp: n1 / (n1 + n0))
+        ex07.check_rwwce_minimiser(lambda n1, n0, c_fn, c_fp: n1 / (n1 + n0))
+
+
+def test_a_float_instead_of_a_sympy_expression():
+    with pytest.raises(CheckFailed, match="expected a sympy expression"):
+        ex07.check_symbolic_minimiser(lambda n1, n0, c_fn, c_fp: 0.9)
+
+
+def test_symbolic_minimiser_with_swapped_costs():
+    with pytest.raises(CheckFailed, match="costs swapped"):
+        ex07.check_symbolic_minimiser(lambda n1, n0, c_fn, c_fp: c_fp * n1 / (c_fp * n1 + c_fn * n0))
 
 
 def test_prediction_without_the_cost_weighting():
@@ -36,7 +46,7 @@ def test_unnormalised_categorical_minimiser():
 
 def test_right_answers_pass(capsys):
     ex07.check_rwwce_minimiser(p_star)
-    ex07.check_minimiser_with_sympy(p_star)
+    ex07.check_symbolic_minimiser(p_star)
     ex07.check_optimal_prediction(lambda q, c_fn, c_fp: c_fn * np.asarray(q) / (c_fn * np.asarray(q) + c_fp * (1 - np.asarray(q))))
     ex07.check_trained_bias_probability(p_star)
     ex07.check_categorical_minimiser_no_fp(lambda f, c: np.asarray(f) * c / (np.asarray(f) * c).sum())

@@ -27,9 +27,23 @@ def check_rwwce_minimiser(rwwce_minimiser):
     passed("rwwce_minimiser: c_fn n1 / (c_fn n1 + c_fp n0), 0.9 for the fair-cost coin")
 
 
-def check_minimiser_with_sympy(minimiser_with_sympy):
-    _check_minimiser("minimiser_with_sympy", minimiser_with_sympy)
-    passed("minimiser_with_sympy: sympy's stationary point equals the closed form")
+def check_symbolic_minimiser(symbolic_minimiser):
+    import sympy as sp
+
+    n1, n0, c_fn, c_fp = sp.symbols("n_1 n_0 c_fn c_fp", positive=True)
+    with task("symbolic_minimiser"):
+        got = symbolic_minimiser(n1, n0, c_fn, c_fp)
+    if not isinstance(got, sp.Expr):
+        fail(f"symbolic_minimiser: expected a sympy expression in n_1, n_0, c_fn, c_fp, got {type(got).__name__}"
+             " - return sympy's solution, not a float")
+    if got.free_symbols - {n1, n0, c_fn, c_fp}:
+        fail(f"symbolic_minimiser: the result still contains {sorted(map(str, got.free_symbols - {n1, n0, c_fn, c_fp}))}"
+             " - solve for p and return the solution")
+    if sp.simplify(got - c_fp * n1 / (c_fp * n1 + c_fn * n0)) == 0:
+        fail("symbolic_minimiser: costs swapped - the positives' log p term is weighted by c_fn")
+    if sp.simplify(got - c_fn * n1 / (c_fn * n1 + c_fp * n0)) != 0:
+        fail(f"symbolic_minimiser: got {got}, which is not c_fn*n_1/(c_fn*n_1 + c_fp*n_0)")
+    passed("symbolic_minimiser: sympy's stationary point is c_fn n1 / (c_fn n1 + c_fp n0)")
 
 
 def check_optimal_prediction(optimal_prediction):
