@@ -31,7 +31,7 @@ lab: $(STAMP)  ## start JupyterLab on the course (prints the URL, opens no brows
 test: $(STAMP)  ## every test: library, notebook tooling, then nbval over lectures and solutions
 	@status=0; \
 	$(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser || status=1; \
-	$(PY) -m pytest -n $(JOBS) --dist loadscope $(NBVAL) lectures solutions || status=1; \
+	$(PY) -m pytest -n $(JOBS) --dist loadscope $(NBVAL) --junitxml=build/nbval.xml lectures solutions || status=1; \
 	exit $$status
 
 test-notebooks: $(STAMP)  ## nbval only: re-run lectures and solutions, compare with committed outputs
