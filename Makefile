@@ -7,8 +7,6 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
-# Notebooks executed by tests show no progress bars (see lib/wloss/progress.py).
-test test-lib test-notebooks exercises execute: export WLOSS_PROGRESS = 0
 JOBS   ?= 2
 
 # nbval compares committed outputs; sanitize.cfg lists the few regexes for

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import sys
 from pathlib import Path
 
@@ -26,7 +25,6 @@ def read(path: Path):
 def execute_allowing_errors(nb, cwd: Path, timeout: int = 300):
     """Execute a copy of ``nb`` in ``cwd``, carrying on past failing cells; return the copy."""
     nb = copy.deepcopy(nb)
-    os.environ["WLOSS_PROGRESS"] = "0"  # inherited by the kernel: no progress bars
     NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                    record_timing=False, resources={"metadata": {"path": str(cwd)}}).execute()
     return nb

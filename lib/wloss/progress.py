@@ -3,7 +3,8 @@
 In JupyterLab a training loop of more than a few seconds shows a bar (a tqdm
 widget in a notebook, text on a terminal). When the course's notebooks are
 executed for their committed outputs or checked by nbval, ``WLOSS_PROGRESS=0``
-is set (by the Makefile and ``tools/execute_notebooks.py``), and the bars
+is set (by the repository's root ``conftest.py`` for every pytest run, and by
+``tools/execute_notebooks.py``), and the bars
 are switched off, so outputs stay reproducible.
 """
 from __future__ import annotations
