@@ -5,9 +5,17 @@ Each loss and F.cross_entropy are timed side by side in one process: the repeats
 Memory is measured with torch.profiler (profile_memory=True): the peak of the running sum of the
 CPU allocations and frees that the profiler records during one forward + backward, i.e. the largest
 amount of tensor memory alive at once beyond the inputs. Prints a Markdown table.
+
+PyTorch's CPU allocator keeps no cache: each (N, K) tensor comes from glibc's malloc, which hands
+large freed blocks back to the system, so the next allocation page-faults them in again. Left so,
+the timings mostly measure page faults whose number depends on what ran before (the same loss
+varies by 2x between runs). The benchmark therefore asks glibc, where it is the C library, to keep
+freed memory (``mallopt``), for every loss and for F.cross_entropy alike.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import statistics
 import time
 
@@ -22,11 +30,22 @@ N = 65_536
 REPEATS = 15
 
 
+def keep_freed_memory() -> bool:
+    """Ask glibc not to return freed blocks to the system (M_TRIM_THRESHOLD, M_MMAP_THRESHOLD)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        return bool(libc.mallopt(m_trim_threshold, 2**31 - 1) and libc.mallopt(m_mmap_threshold, 2**30))
+    except (OSError, AttributeError):  # not glibc: leave the allocator as it is
+        return False
+
+
 def loss_calls(k: int, targets: torch.Tensor):
     """name -> function of the logits returning a scalar loss, with weights chosen once outside the timing."""
     gen = np.random.default_rng(0)
     fn, fp = gen.uniform(0.5, 2, k), gen.uniform(0, 20, (k, k))
-    fn_n, fp_nk = fn[targets.numpy()], fp[targets.numpy()]
+    # per-example weights arrive as tensors, as they would from a training loop's batch
+    fn_n, fp_nk = (torch.tensor(w[targets.numpy()], dtype=torch.float32) for w in (fn, fp))
     prior = gen.dirichlet(np.ones(k))
     return {
         "F.cross_entropy": lambda z: F.cross_entropy(z, targets),
@@ -81,8 +100,10 @@ def bench(k: int):
 
 def main():
     torch.manual_seed(0)
+    kept = keep_freed_memory()
     print(f"CPU, {torch.get_num_threads()} threads, torch {torch.__version__}, N = {N}, float32; "
-          f"median of {REPEATS} interleaved forward+backward repeats\n")
+          f"median of {REPEATS} interleaved forward+backward repeats; "
+          f"freed memory {'kept by malloc' if kept else 'as the C library manages it'}\n")
     for k in (10, 100):
         base_ms, base_peak, rows = bench(k)
         print(f"### K = {k}  (F.cross_entropy: {base_ms:.2f} ms, peak {base_peak / 2**20:.1f} MiB; "

@@ -61,3 +61,20 @@ def test_bad_input_raises_naming_the_argument(call, error, word):
     with pytest.raises(error) as caught:
         call()
     assert word in str(caught.value)
+
+
+@pytest.mark.parametrize("bad, word", [(float("nan"), "finite"), (float("inf"), "finite"), (-1.0, ">= 0")])
+def test_weight_tensors_are_checked_like_arrays(bad, word):
+    """Weights given as tensors take a one-pass check; the errors are the same as for arrays."""
+    z, y = torch.zeros(3, 2), torch.tensor([0, 1, 0])
+    fp = torch.ones(3, 2)
+    fp[1, 0] = bad
+    with pytest.raises(ValueError, match=f"fp_weight must be.*{word}"):
+        losses.rwwce_per_example(z, y, torch.ones(3), fp)
+
+
+def test_cost_tensors_given_by_the_caller_are_not_modified():
+    z, y = torch.zeros(2, 2), torch.tensor([0, 1])
+    fp = torch.full((2, 2), 3.0)
+    losses.rwwce(z, y, torch.ones(2), fp)
+    assert torch.equal(fp, torch.full((2, 2), 3.0))

@@ -157,3 +157,17 @@ def test_rwwce_over_several_row_blocks_matches_autograd_of_the_formula():
     (grad,) = torch.autograd.grad(loss.sum(), z)
     torch.testing.assert_close(loss, direct.detach())
     torch.testing.assert_close(grad, direct_grad)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_rwwce_backward_twice_through_a_retained_graph(data, reduction):
+    """The analytic gradient is handed over to the first backward; a second one recomputes it."""
+    y = torch.as_tensor(data["labels"])
+    z = torch.tensor(data["logits2"], requires_grad=True)
+    loss = losses.rwwce(z, y, data["fn"], data["fp"], reduction=reduction).sum()
+    (first,) = torch.autograd.grad(loss, z, retain_graph=True)
+    (second,) = torch.autograd.grad(loss, z)
+    direct = reference.rwwce(reference.softmax(data["logits2"]), data["labels"], data["fn"], data["fp"],
+                             reduction="sum")
+    torch.testing.assert_close(first, second)
+    np.testing.assert_allclose(loss.item(), direct / (N if reduction == "mean" else 1.0), rtol=1e-12)

@@ -55,7 +55,19 @@ def binary_targets(targets, logits: torch.Tensor) -> torch.Tensor:
 
 
 def weight_tensor(value, name: str, logits: torch.Tensor, shape: tuple | None = None) -> torch.Tensor:
-    """Return a finite, non-negative weight or cost as a tensor in the logits' dtype and device."""
+    """Return a finite, non-negative weight or cost as a tensor in the logits' dtype and device.
+
+    A real-valued tensor of the right shape is checked where it lies, in one pass (its min and max),
+    and converted only if its dtype or device differ; anything else goes through NumPy.
+    """
+    if isinstance(value, torch.Tensor) and not value.dtype.is_complex and value.dtype != torch.bool \
+            and shape is not None and tuple(value.shape) == tuple(shape) and value.numel() > 0:
+        low, high = torch.aminmax(value.detach())
+        if not (torch.isfinite(low) and torch.isfinite(high)):
+            raise ValueError(f"{name} must be finite, got NaN or infinity")
+        if low < 0:
+            raise ValueError(f"{name} must be >= 0, got {low.item()}")
+        return value.detach().to(dtype=logits.dtype, device=logits.device)
     arr = check_nonnegative_finite(value, name, shape)
     return torch.as_tensor(arr, dtype=logits.dtype, device=logits.device)
 

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
                                   weight_tensor)
-from wloss.losses._stable import one_minus_softmax_parts
+from wloss.losses._stable import one_minus_softmax_parts, shifted_exp
 from wloss.losses.binary import sigmoid_focal_loss
 
 
@@ -48,8 +48,8 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
 _BLOCK_ELEMENTS = 1 << 18
 
 
-def _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight):
-    """Per-example RWWCE loss (n,) and its gradient wrt the logits (n, K), see ``_RWWCEFunction``."""
+def _rwwce_exact_loss_and_grad(logits, y, fn_weight, fp_weight):
+    """Per-example RWWCE loss (n,) and gradient (n, K), entirely in log space: exact for any finite logits."""
     log_probs = torch.log_softmax(logits, dim=1)
     log_not, top, second, rest_log = one_minus_softmax_parts(logits, log_probs)
     log_p_true = log_probs.gather(1, y[:, None])[:, 0]
@@ -66,32 +66,136 @@ def _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight):
     return loss, grad
 
 
+# The fast path divides by R, the other classes' mass relative to the top class; below this
+# (a top logit ~44 above the rest) the row is left to the exact log-space path.
+_SMALLEST_REST = 2.0 ** -64
+
+
+class _Workspace:
+    """Three (rows, K) scratch blocks, allocated once per call and reused by every row block.
+
+    A fresh tensor per operation would be freed and allocated again for each block; glibc hands
+    such blocks back to the system and page-faults them in again, which costs more than the math.
+    """
+
+    def __init__(self, rows: int, like: torch.Tensor):
+        self.blocks = [like.new_empty(rows, like.shape[1]) for _ in range(3)]
+
+    def take(self, n: int):
+        return [block[:n] for block in self.blocks]
+
+
+def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
+    """Per-example RWWCE loss (n,) of one row block; writes its gradient (n, K) into ``grad``.
+
+    With m the row max, t the top class, e_k = exp(z_k - m), S = sum_k e_k, R = sum_{k != t} e_k,
+    D_k = S - e_k (D_t = R, summed directly, so that 1 - p_t keeps its digits) and b = fp_rows, b_y = 0:
+        log p_y = z_y - m - log S,   log(1 - p_k) = log1p(-e_k / S),   log(1 - p_t) = log R - log S,
+        grad_j = e_j (alpha + b_j / D_j) - a [j = y]  for j != t,   alpha = (a - T) / S - b_t / (S R),
+        grad_t = (a - T) / S + b_t / S - a [t = y],                T = sum_{k != t} b_k e_k / D_k,
+    the gradient of ``_RWWCEFunction`` rewritten with 1 + r_j = S / D_j. ``fp_rows`` is a (n, K)
+    scratch block holding b, overwritten here. Rows whose R is below ``_SMALLEST_REST`` are
+    recomputed by ``_rwwce_exact_loss_and_grad``.
+    """
+    label = y[:, None]
+    e, scratch = work
+    top_logit = logits.amax(dim=1, keepdim=True)
+    torch.sub(logits, top_logit, out=e).exp_()
+    total = e.sum(1, keepdim=True)
+    top = _top_class(e, scratch)
+    e.scatter_(1, top, 0.0)
+    rest = e.sum(1, keepdim=True)
+    log_total = total.log()
+
+    log_not = torch.mul(e, -1.0 / total, out=scratch).log1p_().scatter_(1, top, rest.log() - log_total)
+    log_p_true = logits.gather(1, label) - top_logit - log_total
+    loss = -fn_weight * log_p_true[:, 0] - log_not.mul_(fp_rows).sum(1)
+
+    ratio = fp_rows.div_(torch.sub(total, e, out=scratch))  # b_k / D_k; D_t = S as e_t was zeroed
+    ratio_top = ratio.gather(1, top)  # b_t / S
+    top_odds_term = ratio_top / rest  # b_t / (S R)
+    common = (fn_weight[:, None] - torch.mul(ratio, e, out=scratch).sum(1, keepdim=True)) / total
+    torch.mul(ratio.add_(common - top_odds_term), e, out=grad)
+    grad.scatter_(1, top, common + ratio_top)  # not from alpha: adding b_t / (S R) back cancels when R is small
+    grad.scatter_add_(1, label, -fn_weight[:, None])
+
+    unsafe = ((rest < _SMALLEST_REST) | ~torch.isfinite(top_odds_term))[:, 0].nonzero()[:, 0]
+    return loss, unsafe
+
+
+def _top_class(e: torch.Tensor, scratch: torch.Tensor) -> torch.Tensor:
+    """Index (n, 1) of the entry equal to 1 in each row of e = exp(z - max z), without an argmax.
+
+    floor(e) is the one-hot of the top class (e_t = exp(0) = 1 exactly, every other e_k < 1), so its
+    product with 0..K-1 is t; an argmax over the rows costs several times more than these two passes.
+    With ties (several e_k == 1) any column will do for ``_rwwce_block``, which needs the top class
+    only when it holds more than half the mass: the index is clamped into range.
+    """
+    classes = torch.arange(e.shape[1], dtype=e.dtype, device=e.device)
+    return torch.mv(torch.floor(e, out=scratch), classes).clamp_(max=e.shape[1] - 1).long()[:, None]
+
+
+def _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight, by_class, scale):
+    """scale * per-example RWWCE (N,) and its gradient (N, K), row block by row block."""
+    n, k = logits.shape
+    fn_weight = fn_weight * scale
+    if by_class:
+        fp_weight = fp_weight * scale  # (K, K): scaled once, not per row block
+    loss = logits.new_empty(n)
+    grad = torch.empty_like(logits)
+    rows = max(1, min(n, _BLOCK_ELEMENTS // k))
+    work = _Workspace(rows, logits)
+    for start in range(0, n, rows):
+        block = slice(start, start + rows)
+        y_block = y[block]
+        e, scratch, b = work.take(y_block.shape[0])
+        if by_class:
+            torch.index_select(fp_weight, 0, y_block, out=b)
+        else:
+            torch.mul(fp_weight[block], scale, out=b).scatter_(1, y_block[:, None], 0.0)
+        loss[block], unsafe = _rwwce_block(logits[block], y_block, fn_weight[block], b, grad[block], (e, scratch))
+        if unsafe.numel():
+            at = unsafe + start
+            b_at = fp_weight[y[at]] if by_class else fp_weight[at].scatter(1, y[at, None], 0.0) * scale
+            loss[at], grad[at] = _rwwce_exact_loss_and_grad(logits[at], y[at], fn_weight[at], b_at)
+    return loss, grad
+
+
 class _RWWCEFunction(torch.autograd.Function):
     """Per-example RWWCE with its analytic gradient (memory O(N K)).
 
     loss_i = -a_i log p_iy - sum_k b_ik log(1 - p_ik),  b_iy = 0.
     With odds r_k = p_k / (1 - p_k):
         d loss_i / d z_ij = a_i (p_j - [j = y]) + b_ij p_j - p_j sum_{k != j} b_ik r_k.
-    The odds of the row's top class t can overflow, so its term p_j b_t r_t is taken in log space
-    (it is <= b_t for j != t), and the top column's own sum leaves r_t out.
+    ``fp_weight`` is either b itself (N, K) or, with ``by_class``, the (K, K) cost matrix whose row
+    y_i is b_i. The loss is linear in (a, b): ``scale`` multiplies both, so that a mean is a plain
+    sum and ``loss.backward()`` sends ones, in which case the gradient computed in the forward pass
+    is handed over as it is, without another pass over (N, K).
     """
 
     @staticmethod
-    def forward(ctx, logits, y, fn_weight, fp_weight):
-        # rows in blocks that fit in cache: the ~20 elementwise passes then stay out of main memory
-        loss = logits.new_empty(logits.shape[0])
-        grad = torch.empty_like(logits)
-        rows = max(1, _BLOCK_ELEMENTS // logits.shape[1])
-        for start in range(0, logits.shape[0], rows):
-            block = slice(start, start + rows)
-            loss[block], grad[block] = _rwwce_loss_and_grad(logits[block], y[block], fn_weight[block], fp_weight[block])
-        ctx.save_for_backward(grad)
+    def forward(ctx, logits, y, fn_weight, fp_weight, by_class, scale):
+        loss, ctx.grad = _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight, by_class, scale)
+        ctx.save_for_backward(logits, y, fn_weight, fp_weight)
+        ctx.by_class, ctx.scale = by_class, scale
         return loss
 
     @staticmethod
     def backward(ctx, grad_loss):
-        (grad,) = ctx.saved_tensors
-        return grad * grad_loss[:, None], None, None, None
+        grad = ctx.grad
+        if grad is None:  # a second backward through a retained graph: the first one handed the gradient over
+            grad = _rwwce_loss_and_grad(*ctx.saved_tensors, ctx.by_class, ctx.scale)[1]
+        if grad_loss.stride(0) == 0 and grad_loss[0].item() == 1.0:  # the backward of .sum()
+            ctx.grad = None
+            return grad, None, None, None, None, None
+        return grad * grad_loss[:, None], None, None, None, None, None
+
+
+def _reduce_linear(per_example, n, reduction):
+    """Reduce a loss that is linear in its weights: ``per_example(scale)`` returns scale * loss_i."""
+    if reduction == "none":
+        return per_example(1.0)
+    return per_example(1.0 / n if reduction == "mean" else 1.0).sum()
 
 
 def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
@@ -120,8 +224,8 @@ def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
     y = class_targets(targets, logits)
     n, k = logits.shape
     fn = weight_tensor(fn_weight, "fn_weight", logits, shape=(n,))
-    fp = weight_tensor(fp_weight, "fp_weight", logits, shape=(n, k)).scatter(1, y[:, None], 0.0)
-    return reduce(_RWWCEFunction.apply(logits, y, fn, fp), reduction)
+    fp = weight_tensor(fp_weight, "fp_weight", logits, shape=(n, k))
+    return _reduce_linear(lambda scale: _RWWCEFunction.apply(logits, y, fn, fp, False, scale), n, reduction)
 
 
 def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
@@ -149,8 +253,9 @@ def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     y = class_targets(targets, logits)
     k = logits.shape[1]
     fn = weight_tensor(fn_cost, "fn_cost", logits, shape=(k,))
-    fp = weight_tensor(fp_cost, "fp_cost", logits, shape=(k, k)).fill_diagonal_(0.0)
-    return reduce(_RWWCEFunction.apply(logits, y, fn[y], fp[y]), reduction)
+    fp = weight_tensor(fp_cost, "fp_cost", logits, shape=(k, k)).clone().fill_diagonal_(0.0)
+    return _reduce_linear(lambda scale: _RWWCEFunction.apply(logits, y, fn[y], fp, True, scale),
+                          logits.shape[0], reduction)
 
 
 def expected_cost_loss(logits, targets, cost, reduction="mean"):
@@ -198,14 +303,43 @@ def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
     gamma = nonnegative_scalar(gamma, "gamma")
-    log_probs = torch.log_softmax(logits, dim=1)
-    log_p_true = log_probs.gather(1, y[:, None])[:, 0]
-    others_only = logits.scatter(1, y[:, None], float("-inf"))
-    log_not_true = torch.logsumexp(others_only, dim=1) - torch.logsumexp(logits, dim=1)
-    per_example = -torch.exp(gamma * log_not_true) * log_p_true
-    if alpha is not None:
-        per_example = per_example * weight_tensor(alpha, "alpha", logits, shape=(logits.shape[1],))[y]
-    return reduce(per_example, reduction)
+    alpha_y = None if alpha is None else weight_tensor(alpha, "alpha", logits, shape=(logits.shape[1],))[y]
+    return reduce(_FocalFunction.apply(logits, y, gamma, alpha_y), reduction)
+
+
+class _FocalFunction(torch.autograd.Function):
+    """Multiclass focal loss with its analytic gradient: two passes over (N, K) forward, one backward.
+
+    With q = 1 - p_y and loss = -alpha_y q^gamma log p_y,
+        d loss / d z_j = c ([j = y] - p_j),   c = alpha_y q^gamma (gamma p_y log(p_y) / q - 1),
+    where log(p_y) / q -> -1 as q -> 0. q is summed over the other classes directly, never 1 - p_y.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, y, gamma, alpha_y):
+        label = y[:, None]
+        top, e, total = shifted_exp(logits)
+        log_total = total.log()
+        e.scatter_(1, label, 0.0)  # e now holds the other classes only
+        log_q = e.sum(1, keepdim=True).log() - log_total
+        q = log_q.exp()
+        log_p = torch.where(q < 0.5, torch.log1p(-q), logits.gather(1, label) - top - log_total)
+        weight = torch.ones_like(q) if gamma == 0 else torch.exp(gamma * log_q)
+        log_p_over_q = torch.where(q > 0, log_p / q, -1.0)
+        coef = weight * (gamma * log_p.exp() * log_p_over_q - 1.0)
+        loss = -weight * log_p
+        if alpha_y is not None:
+            coef, loss = coef * alpha_y[:, None], loss * alpha_y[:, None]
+        ctx.save_for_backward(e, total, coef, q, label)
+        return loss[:, 0]
+
+    @staticmethod
+    def backward(ctx, grad_loss):
+        e, total, coef, q, label = ctx.saved_tensors
+        coef = coef * grad_loss[:, None]
+        grad = e * (-coef / total)  # -c p_j off the label column
+        grad.scatter_(1, label, coef * q)  # c (1 - p_y)
+        return grad, None, None, None
 
 
 def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reduction="mean"):
@@ -226,6 +360,7 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
     prior = weight_tensor(class_prior, "class_prior", logits, shape=(logits.shape[1],))
     if torch.any(prior == 0):
         raise ValueError("class_prior must be > 0 for every class (its log is added to the logits), got a 0")
-    # shift by the row max first, so that adding log prior rounds an O(1) number even when |z| ~ 1e4
-    adjusted = (logits - logits.amax(dim=1, keepdim=True)) + tau * torch.log(prior)
+    # shift by the row max first, so that adding log prior rounds an O(1) number even when |z| ~ 1e4;
+    # the loss does not change under a shift of a row, so the shift needs no gradient
+    adjusted = (logits - logits.detach().amax(dim=1, keepdim=True)) + tau * torch.log(prior)
     return reduce(F.cross_entropy(adjusted, y, reduction="none"), reduction)

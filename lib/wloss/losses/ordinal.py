@@ -4,9 +4,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from wloss.losses._inputs import check_logits, check_reduction, class_targets, nonnegative_scalar, reduce
-
 import numpy as np
+
+from wloss.losses._inputs import check_logits, check_reduction, class_targets, nonnegative_scalar, reduce
+from wloss.losses._stable import shifted_exp
 
 
 def rps_loss(logits, targets, reduction="mean"):
@@ -14,7 +15,7 @@ def rps_loss(logits, targets, reduction="mean"):
 
     RPS_i = sum_{k=0}^{K-1} ( sum_{j<=k} p_ij - [k >= y_i] )^2,   p_i = softmax(z_i)
 
-    computed in O(N K) with a cumulative sum.
+    computed in O(N K) with a cumulative sum, and differentiated analytically (``_RPSFunction``).
 
     Examples
     --------
@@ -25,9 +26,38 @@ def rps_loss(logits, targets, reduction="mean"):
     check_reduction(reduction)
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
-    cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
-    steps = (torch.arange(logits.shape[1], device=logits.device)[None, :] >= y[:, None]).to(logits.dtype)
-    return reduce((cdf - steps).square().sum(1), reduction)
+    return reduce(_RPSFunction.apply(logits, y), reduction)
+
+
+class _RPSFunction(torch.autograd.Function):
+    """RPS with its analytic gradient. With D = cumsum(p - onehot(y)) = CDF - step and
+    G_j = sum_{k >= j} D_k:  d RPS / d p_j = 2 G_j,  and through the softmax
+        d RPS / d z_j = 2 p_j (G_j - sum_l p_l G_l),   sum_l p_l G_l = RPS + G_y,
+    since sum_l p_l G_l = sum_k D_k CDF_k = sum_k D_k (D_k + [k >= y]). Everything is kept
+    multiplied by S = sum_k exp(z_k - m) (p = e / S), so that p is never formed.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, y):
+        label = y[:, None]
+        _, e, total = shifted_exp(logits)
+        e_label = e.gather(1, label)
+        gap = e.scatter_add_(1, label, -total).cumsum(dim=1)  # S D
+        e.scatter_(1, label, e_label)
+        loss = torch.linalg.vecdot(gap, gap) / total[:, 0].square()
+        ctx.save_for_backward(e, gap, total, loss, label)
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad_loss):
+        e, gap, total, loss, label = ctx.saved_tensors
+        running = gap.cumsum(dim=1)
+        after = running[:, -1:] - running.gather(1, label) + gap.gather(1, label)  # S G_y
+        # S G_j = running_last - running_j + S D_j, so S (G_j - RPS - G_y) = S D_j - running_j + shift
+        shift = running[:, -1:] - loss[:, None] * total - after
+        coef = 2.0 * grad_loss[:, None] / total.square()
+        grad = torch.sub(gap, running, out=running)
+        return torch.addcmul(shift * coef, grad, coef, out=grad).mul_(e), None
 
 
 def expected_label_l1_loss(logits, targets, label_values=None, reduction="mean"):
@@ -64,11 +94,32 @@ def distance_penalized_cross_entropy(logits, targets, alpha=1.0, reduction="mean
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
     alpha = nonnegative_scalar(alpha, "alpha")
-    classes = torch.arange(logits.shape[1], device=logits.device)
-    distance = (classes[None, :] - y[:, None]).abs().to(logits.dtype)
-    log_probs = torch.log_softmax(logits, dim=1)
-    cross_entropy = -log_probs.gather(1, y[:, None])[:, 0]
-    return reduce(cross_entropy + alpha * (log_probs.exp() * distance).sum(1), reduction)
+    return reduce(_DistancePenalizedFunction.apply(logits, y, alpha), reduction)
+
+
+class _DistancePenalizedFunction(torch.autograd.Function):
+    """Distance-penalised CE with its analytic gradient. With d_k = |k - y| and E = sum_k p_k d_k,
+        d loss / d z_j = p_j (1 + alpha (d_j - E)) - [j = y].
+    """
+
+    @staticmethod
+    def forward(ctx, logits, y, alpha):
+        label = y[:, None]
+        top, e, total = shifted_exp(logits)
+        classes = torch.arange(logits.shape[1], dtype=logits.dtype, device=logits.device)
+        distance = (classes[:, None] - classes).abs_().index_select(0, y)  # row y of the (K, K) table |k - y|
+        expected = torch.linalg.vecdot(e, distance)[:, None] / total
+        cross_entropy = top + total.log() - logits.gather(1, label)
+        ctx.save_for_backward(e, total, distance, expected, label)
+        ctx.alpha = alpha
+        return (cross_entropy + alpha * expected)[:, 0]
+
+    @staticmethod
+    def backward(ctx, grad_loss):
+        e, total, distance, expected, label = ctx.saved_tensors
+        scale = grad_loss[:, None] / total
+        grad = torch.addcmul((1.0 - ctx.alpha * expected) * scale, distance, ctx.alpha * scale).mul_(e)
+        return grad.scatter_add_(1, label, -grad_loss[:, None]), None, None
 
 
 def _label_values(label_values, logits: torch.Tensor) -> torch.Tensor:
