@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss import losses, reference
+from wloss.losses import _blockwise
 
 N, K = 7, 5
 
@@ -141,22 +142,47 @@ def test_rwwce_gradient_through_mean_reduction(data):
     assert torch.autograd.gradcheck(lambda t: losses.rwwce(t, y, data["fn"], data["fp"]) * 3.0, (z,))
 
 
-def test_rwwce_over_several_row_blocks_matches_autograd_of_the_formula():
-    """N large enough that the analytic RWWCE runs in several row blocks; compare with autograd of eq. 6."""
+def test_rwwce_over_several_row_blocks_matches_autograd_of_the_formula(monkeypatch):
+    """Small row blocks, one row of them dominated by its top class (the exact path), against autograd of eq. 6."""
+    monkeypatch.setattr(_blockwise, "_BLOCK_ELEMENTS", 1 << 10)  # 341 rows per block: six blocks
     gen = np.random.default_rng(5)
-    n, k = 200_000, 3  # 1 << 18 elements per block: three blocks
-    z = torch.tensor(gen.normal(scale=2.0, size=(n, k)), requires_grad=True)
+    n, k = 2000, 3
+    logits = gen.normal(scale=2.0, size=(n, k))
+    logits[1500] = [60.0, 0.0, -3.0]  # R = e^-60 + e^-63: below the fast path's threshold
+    z = torch.tensor(logits, requires_grad=True)
     y = torch.as_tensor(gen.integers(0, k, n))
     fn, fp = gen.uniform(0.5, 2, k), gen.uniform(0, 5, (k, k))
     np.fill_diagonal(fp, 0.0)
-    probs = torch.softmax(z, 1)
-    direct = -(torch.tensor(fn)[y] * probs.gather(1, y[:, None])[:, 0].log()
-               + (torch.tensor(fp)[y] * torch.log1p(-probs)).sum(1))
+    # log(1 - p_c) = logsumexp_{j != c} z_j - logsumexp_j z_j: stable where log1p(-p) is not (row 1500)
+    lse = torch.logsumexp(z, 1, keepdim=True)
+    log_not = torch.stack([torch.logsumexp(z[:, [j for j in range(k) if j != c]], 1) for c in range(k)], 1) - lse
+    log_p = z - lse
+    direct = -(torch.tensor(fn)[y] * log_p.gather(1, y[:, None])[:, 0] + (torch.tensor(fp)[y] * log_not).sum(1))
     (direct_grad,) = torch.autograd.grad(direct.sum(), z)
     loss = losses.rwwce(z, y, fn, fp, reduction="none")
     (grad,) = torch.autograd.grad(loss.sum(), z)
     torch.testing.assert_close(loss, direct.detach())
     torch.testing.assert_close(grad, direct_grad)
+
+
+@pytest.mark.parametrize("name", ["rwwce_per_example", "focal_loss", "rps_loss", "distance_penalized_cross_entropy"])
+def test_row_blocks_give_the_same_loss_and_gradient_as_one_block(monkeypatch, name):
+    gen = np.random.default_rng(6)
+    n, k = 1000, 7
+    z = torch.tensor(gen.normal(scale=3.0, size=(n, k)), requires_grad=True)
+    y = torch.as_tensor(gen.integers(0, k, n))
+    call = {"rwwce_per_example": lambda t: losses.rwwce_per_example(t, y, gen_fn, gen_fp),
+            "focal_loss": lambda t: losses.focal_loss(t, y, gamma=2.0),
+            "rps_loss": lambda t: losses.rps_loss(t, y),
+            "distance_penalized_cross_entropy": lambda t: losses.distance_penalized_cross_entropy(t, y, alpha=0.5)}[name]
+    gen_fn, gen_fp = gen.uniform(0.5, 2, n), gen.uniform(0, 5, (n, k))
+    one_block = call(z)
+    (one_grad,) = torch.autograd.grad(one_block, z)
+    monkeypatch.setattr(_blockwise, "_BLOCK_ELEMENTS", 1 << 9)  # 73 rows per block
+    blocks = call(z)
+    (blocks_grad,) = torch.autograd.grad(blocks, z)
+    torch.testing.assert_close(blocks, one_block)
+    torch.testing.assert_close(blocks_grad, one_grad)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])

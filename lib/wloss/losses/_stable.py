@@ -46,12 +46,3 @@ def log_one_minus_softmax(logits: torch.Tensor, log_probs: torch.Tensor) -> torc
     """
     return one_minus_softmax_parts(logits, log_probs).log_not
 
-
-def shifted_exp(logits: torch.Tensor):
-    """Return (m, e, S): the row max m (N, 1), e = exp(z - m) (N, K) with e = 1 at the max, S = sum_k e_k (N, 1).
-
-    p = e / S and log p = z - m - log S; every e_k <= 1, so nothing overflows, and S >= 1.
-    """
-    top = logits.amax(dim=1, keepdim=True)
-    e = torch.sub(logits, top).exp_()
-    return top, e, e.sum(1, keepdim=True)

@@ -8,7 +8,8 @@ import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
                                   weight_tensor)
-from wloss.losses._stable import one_minus_softmax_parts, shifted_exp
+from wloss.losses._blockwise import blockwise_loss
+from wloss.losses._stable import one_minus_softmax_parts
 from wloss.losses.binary import sigmoid_focal_loss
 
 
@@ -45,9 +46,6 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
     return reduce(per_example, reduction)
 
 
-_BLOCK_ELEMENTS = 1 << 18
-
-
 def _rwwce_exact_loss_and_grad(logits, y, fn_weight, fp_weight):
     """Per-example RWWCE loss (n,) and gradient (n, K), entirely in log space: exact for any finite logits."""
     log_probs = torch.log_softmax(logits, dim=1)
@@ -71,20 +69,6 @@ def _rwwce_exact_loss_and_grad(logits, y, fn_weight, fp_weight):
 _SMALLEST_REST = 2.0 ** -64
 
 
-class _Workspace:
-    """Three (rows, K) scratch blocks, allocated once per call and reused by every row block.
-
-    A fresh tensor per operation would be freed and allocated again for each block; glibc hands
-    such blocks back to the system and page-faults them in again, which costs more than the math.
-    """
-
-    def __init__(self, rows: int, like: torch.Tensor):
-        self.blocks = [like.new_empty(rows, like.shape[1]) for _ in range(3)]
-
-    def take(self, n: int):
-        return [block[:n] for block in self.blocks]
-
-
 def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
     """Per-example RWWCE loss (n,) of one row block; writes its gradient (n, K) into ``grad``.
 
@@ -93,7 +77,7 @@ def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
         log p_y = z_y - m - log S,   log(1 - p_k) = log1p(-e_k / S),   log(1 - p_t) = log R - log S,
         grad_j = e_j (alpha + b_j / D_j) - a [j = y]  for j != t,   alpha = (a - T) / S - b_t / (S R),
         grad_t = (a - T) / S + b_t / S - a [t = y],                T = sum_{k != t} b_k e_k / D_k,
-    the gradient of ``_RWWCEFunction`` rewritten with 1 + r_j = S / D_j. ``fp_rows`` is a (n, K)
+    the gradient of ``_rwwce_kernel`` rewritten with 1 + r_j = S / D_j. ``fp_rows`` is a (n, K)
     scratch block holding b, overwritten here. Rows whose R is below ``_SMALLEST_REST`` are
     recomputed by ``_rwwce_exact_loss_and_grad``.
     """
@@ -135,67 +119,33 @@ def _top_class(e: torch.Tensor, scratch: torch.Tensor) -> torch.Tensor:
     return torch.mv(torch.floor(e, out=scratch), classes).clamp_(max=e.shape[1] - 1).long()[:, None]
 
 
-def _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight, by_class, scale):
-    """scale * per-example RWWCE (N,) and its gradient (N, K), row block by row block."""
-    n, k = logits.shape
+def _rwwce_kernel(logits, y, fn_weight, fp_weight, by_class, scale):
+    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * per-example RWWCE.
+
+    loss_i = -a_i log p_iy - sum_k b_ik log(1 - p_ik),  b_iy = 0, with a = ``fn_weight`` (N,) and b
+    either ``fp_weight`` (N, K) or, with ``by_class``, row y_i of the (K, K) ``fp_weight``. With odds
+    r_k = p_k / (1 - p_k):  d loss_i / d z_ij = a_i (p_j - [j = y]) + b_ij p_j - p_j sum_{k != j} b_ik r_k.
+    The loss is linear in (a, b), so ``scale`` multiplies the weights.
+    """
     fn_weight = fn_weight * scale
     if by_class:
-        fp_weight = fp_weight * scale  # (K, K): scaled once, not per row block
-    loss = logits.new_empty(n)
-    grad = torch.empty_like(logits)
-    rows = max(1, min(n, _BLOCK_ELEMENTS // k))
-    work = _Workspace(rows, logits)
-    for start in range(0, n, rows):
-        block = slice(start, start + rows)
+        fp_weight = fp_weight * scale  # (K, K): scaled once, not per block
+
+    def kernel(block, grad, work):
         y_block = y[block]
-        e, scratch, b = work.take(y_block.shape[0])
+        e, scratch, b = work
         if by_class:
             torch.index_select(fp_weight, 0, y_block, out=b)
         else:
             torch.mul(fp_weight[block], scale, out=b).scatter_(1, y_block[:, None], 0.0)
-        loss[block], unsafe = _rwwce_block(logits[block], y_block, fn_weight[block], b, grad[block], (e, scratch))
+        loss, unsafe = _rwwce_block(logits[block], y_block, fn_weight[block], b, grad, (e, scratch))
         if unsafe.numel():
-            at = unsafe + start
+            at = unsafe + block.start
             b_at = fp_weight[y[at]] if by_class else fp_weight[at].scatter(1, y[at, None], 0.0) * scale
-            loss[at], grad[at] = _rwwce_exact_loss_and_grad(logits[at], y[at], fn_weight[at], b_at)
-    return loss, grad
-
-
-class _RWWCEFunction(torch.autograd.Function):
-    """Per-example RWWCE with its analytic gradient (memory O(N K)).
-
-    loss_i = -a_i log p_iy - sum_k b_ik log(1 - p_ik),  b_iy = 0.
-    With odds r_k = p_k / (1 - p_k):
-        d loss_i / d z_ij = a_i (p_j - [j = y]) + b_ij p_j - p_j sum_{k != j} b_ik r_k.
-    ``fp_weight`` is either b itself (N, K) or, with ``by_class``, the (K, K) cost matrix whose row
-    y_i is b_i. The loss is linear in (a, b): ``scale`` multiplies both, so that a mean is a plain
-    sum and ``loss.backward()`` sends ones, in which case the gradient computed in the forward pass
-    is handed over as it is, without another pass over (N, K).
-    """
-
-    @staticmethod
-    def forward(ctx, logits, y, fn_weight, fp_weight, by_class, scale):
-        loss, ctx.grad = _rwwce_loss_and_grad(logits, y, fn_weight, fp_weight, by_class, scale)
-        ctx.save_for_backward(logits, y, fn_weight, fp_weight)
-        ctx.by_class, ctx.scale = by_class, scale
+            loss[unsafe], grad[unsafe] = _rwwce_exact_loss_and_grad(logits[at], y[at], fn_weight[at], b_at)
         return loss
 
-    @staticmethod
-    def backward(ctx, grad_loss):
-        grad = ctx.grad
-        if grad is None:  # a second backward through a retained graph: the first one handed the gradient over
-            grad = _rwwce_loss_and_grad(*ctx.saved_tensors, ctx.by_class, ctx.scale)[1]
-        if grad_loss.stride(0) == 0 and grad_loss[0].item() == 1.0:  # the backward of .sum()
-            ctx.grad = None
-            return grad, None, None, None, None, None
-        return grad * grad_loss[:, None], None, None, None, None, None
-
-
-def _reduce_linear(per_example, n, reduction):
-    """Reduce a loss that is linear in its weights: ``per_example(scale)`` returns scale * loss_i."""
-    if reduction == "none":
-        return per_example(1.0)
-    return per_example(1.0 / n if reduction == "mean" else 1.0).sum()
+    return kernel
 
 
 def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
@@ -225,7 +175,7 @@ def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
     n, k = logits.shape
     fn = weight_tensor(fn_weight, "fn_weight", logits, shape=(n,))
     fp = weight_tensor(fp_weight, "fp_weight", logits, shape=(n, k))
-    return _reduce_linear(lambda scale: _RWWCEFunction.apply(logits, y, fn, fp, False, scale), n, reduction)
+    return blockwise_loss(logits, lambda scale: _rwwce_kernel(logits, y, fn, fp, False, scale), 3, reduction)
 
 
 def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
@@ -254,8 +204,7 @@ def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     k = logits.shape[1]
     fn = weight_tensor(fn_cost, "fn_cost", logits, shape=(k,))
     fp = weight_tensor(fp_cost, "fp_cost", logits, shape=(k, k)).clone().fill_diagonal_(0.0)
-    return _reduce_linear(lambda scale: _RWWCEFunction.apply(logits, y, fn[y], fp, True, scale),
-                          logits.shape[0], reduction)
+    return blockwise_loss(logits, lambda scale: _rwwce_kernel(logits, y, fn[y], fp, True, scale), 3, reduction)
 
 
 def expected_cost_loss(logits, targets, cost, reduction="mean"):
@@ -304,42 +253,35 @@ def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     y = class_targets(targets, logits)
     gamma = nonnegative_scalar(gamma, "gamma")
     alpha_y = None if alpha is None else weight_tensor(alpha, "alpha", logits, shape=(logits.shape[1],))[y]
-    return reduce(_FocalFunction.apply(logits, y, gamma, alpha_y), reduction)
+    return blockwise_loss(logits, lambda scale: _focal_kernel(logits, y, gamma, alpha_y, scale), 1, reduction)
 
 
-class _FocalFunction(torch.autograd.Function):
-    """Multiclass focal loss with its analytic gradient: two passes over (N, K) forward, one backward.
+def _focal_kernel(logits, y, gamma, alpha_y, scale):
+    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * the multiclass focal loss.
 
     With q = 1 - p_y and loss = -alpha_y q^gamma log p_y,
         d loss / d z_j = c ([j = y] - p_j),   c = alpha_y q^gamma (gamma p_y log(p_y) / q - 1),
     where log(p_y) / q -> -1 as q -> 0. q is summed over the other classes directly, never 1 - p_y.
     """
-
-    @staticmethod
-    def forward(ctx, logits, y, gamma, alpha_y):
-        label = y[:, None]
-        top, e, total = shifted_exp(logits)
+    def kernel(block, grad, work):
+        (e,) = work
+        z, label = logits[block], y[block, None]
+        row_scale = scale if alpha_y is None else scale * alpha_y[block, None]
+        top = z.amax(dim=1, keepdim=True)
+        torch.sub(z, top, out=e).exp_()
+        total = e.sum(1, keepdim=True)
         log_total = total.log()
-        e.scatter_(1, label, 0.0)  # e now holds the other classes only
+        e.scatter_(1, label, 0.0)  # the other classes only
         log_q = e.sum(1, keepdim=True).log() - log_total
         q = log_q.exp()
-        log_p = torch.where(q < 0.5, torch.log1p(-q), logits.gather(1, label) - top - log_total)
+        log_p = torch.where(q < 0.5, torch.log1p(-q), z.gather(1, label) - top - log_total)
         weight = torch.ones_like(q) if gamma == 0 else torch.exp(gamma * log_q)
         log_p_over_q = torch.where(q > 0, log_p / q, -1.0)
-        coef = weight * (gamma * log_p.exp() * log_p_over_q - 1.0)
-        loss = -weight * log_p
-        if alpha_y is not None:
-            coef, loss = coef * alpha_y[:, None], loss * alpha_y[:, None]
-        ctx.save_for_backward(e, total, coef, q, label)
-        return loss[:, 0]
+        coef = weight * (gamma * log_p.exp() * log_p_over_q - 1.0) * row_scale
+        torch.mul(e, -coef / total, out=grad).scatter_(1, label, coef * q)  # -c p_j; c (1 - p_y) at y
+        return (-weight * log_p * row_scale)[:, 0]
 
-    @staticmethod
-    def backward(ctx, grad_loss):
-        e, total, coef, q, label = ctx.saved_tensors
-        coef = coef * grad_loss[:, None]
-        grad = e * (-coef / total)  # -c p_j off the label column
-        grad.scatter_(1, label, coef * q)  # c (1 - p_y)
-        return grad, None, None, None
+    return kernel
 
 
 def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reduction="mean"):

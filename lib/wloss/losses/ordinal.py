@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 import numpy as np
 
 from wloss.losses._inputs import check_logits, check_reduction, class_targets, nonnegative_scalar, reduce
-from wloss.losses._stable import shifted_exp
+from wloss.losses._blockwise import blockwise_loss
 
 
 def rps_loss(logits, targets, reduction="mean"):
@@ -26,38 +25,36 @@ def rps_loss(logits, targets, reduction="mean"):
     check_reduction(reduction)
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
-    return reduce(_RPSFunction.apply(logits, y), reduction)
+    return blockwise_loss(logits, lambda scale: _rps_kernel(logits, y, scale), 2, reduction)
 
 
-class _RPSFunction(torch.autograd.Function):
-    """RPS with its analytic gradient. With D = cumsum(p - onehot(y)) = CDF - step and
-    G_j = sum_{k >= j} D_k:  d RPS / d p_j = 2 G_j,  and through the softmax
+def _rps_kernel(logits, y, scale):
+    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * RPS.
+
+    With D = cumsum(p - onehot(y)) = CDF - step and G_j = sum_{k >= j} D_k:  d RPS / d p_j = 2 G_j,
+    and through the softmax
         d RPS / d z_j = 2 p_j (G_j - sum_l p_l G_l),   sum_l p_l G_l = RPS + G_y,
     since sum_l p_l G_l = sum_k D_k CDF_k = sum_k D_k (D_k + [k >= y]). Everything is kept
     multiplied by S = sum_k exp(z_k - m) (p = e / S), so that p is never formed.
     """
-
-    @staticmethod
-    def forward(ctx, logits, y):
-        label = y[:, None]
-        _, e, total = shifted_exp(logits)
+    def kernel(block, grad, work):
+        e, gap = work
+        z, label = logits[block], y[block, None]
+        torch.sub(z, z.amax(dim=1, keepdim=True), out=e).exp_()
+        total = e.sum(1, keepdim=True)
         e_label = e.gather(1, label)
-        gap = e.scatter_add_(1, label, -total).cumsum(dim=1)  # S D
+        torch.cumsum(e.scatter_add_(1, label, -total), dim=1, out=gap)  # S D
         e.scatter_(1, label, e_label)
-        loss = torch.linalg.vecdot(gap, gap) / total[:, 0].square()
-        ctx.save_for_backward(e, gap, total, loss, label)
-        return loss
-
-    @staticmethod
-    def backward(ctx, grad_loss):
-        e, gap, total, loss, label = ctx.saved_tensors
-        running = gap.cumsum(dim=1)
-        after = running[:, -1:] - running.gather(1, label) + gap.gather(1, label)  # S G_y
+        loss = torch.mul(gap, gap, out=grad).sum(1, keepdim=True) / total.square()
+        running = torch.cumsum(gap, dim=1, out=grad)
         # S G_j = running_last - running_j + S D_j, so S (G_j - RPS - G_y) = S D_j - running_j + shift
-        shift = running[:, -1:] - loss[:, None] * total - after
-        coef = 2.0 * grad_loss[:, None] / total.square()
-        grad = torch.sub(gap, running, out=running)
-        return torch.addcmul(shift * coef, grad, coef, out=grad).mul_(e), None
+        last = running[:, -1:].clone()
+        shift = last - loss * total - (last - running.gather(1, label) + gap.gather(1, label))
+        coef = 2.0 * scale / total.square()
+        torch.sub(gap, running, out=grad).add_(shift).mul_(coef).mul_(e)  # (addcmul is slower than these three)
+        return (loss * scale)[:, 0]
+
+    return kernel
 
 
 def expected_label_l1_loss(logits, targets, label_values=None, reduction="mean"):
@@ -94,32 +91,32 @@ def distance_penalized_cross_entropy(logits, targets, alpha=1.0, reduction="mean
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
     alpha = nonnegative_scalar(alpha, "alpha")
-    return reduce(_DistancePenalizedFunction.apply(logits, y, alpha), reduction)
+    return blockwise_loss(logits, lambda scale: _distance_kernel(logits, y, alpha, scale), 2, reduction)
 
 
-class _DistancePenalizedFunction(torch.autograd.Function):
-    """Distance-penalised CE with its analytic gradient. With d_k = |k - y| and E = sum_k p_k d_k,
-        d loss / d z_j = p_j (1 + alpha (d_j - E)) - [j = y].
+def _distance_kernel(logits, y, alpha, scale):
+    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * distance-penalised CE.
+
+    With d_k = |k - y| and E = sum_k p_k d_k:  d loss / d z_j = p_j (1 + alpha d_j - alpha E) - [j = y].
     """
+    classes = torch.arange(logits.shape[1], dtype=logits.dtype, device=logits.device)
+    penalty_table = alpha * (classes[:, None] - classes).abs_()  # row y is alpha |k - y|
 
-    @staticmethod
-    def forward(ctx, logits, y, alpha):
-        label = y[:, None]
-        top, e, total = shifted_exp(logits)
-        classes = torch.arange(logits.shape[1], dtype=logits.dtype, device=logits.device)
-        distance = (classes[:, None] - classes).abs_().index_select(0, y)  # row y of the (K, K) table |k - y|
-        expected = torch.linalg.vecdot(e, distance)[:, None] / total
-        cross_entropy = top + total.log() - logits.gather(1, label)
-        ctx.save_for_backward(e, total, distance, expected, label)
-        ctx.alpha = alpha
-        return (cross_entropy + alpha * expected)[:, 0]
+    def kernel(block, grad, work):
+        e, scratch = work
+        z, y_block = logits[block], y[block]
+        label = y_block[:, None]
+        top = z.amax(dim=1, keepdim=True)
+        torch.sub(z, top, out=e).exp_()
+        total = e.sum(1, keepdim=True)
+        penalty = torch.index_select(penalty_table, 0, y_block, out=grad)  # alpha d
+        expected = torch.mul(e, penalty, out=scratch).sum(1, keepdim=True) / total  # alpha E
+        cross_entropy = top + total.log() - z.gather(1, label)
+        penalty.add_(1.0 - expected).mul_(scale / total).mul_(e)  # (addcmul is slower than these three)
+        grad.scatter_add_(1, label, torch.full_like(total, -scale))
+        return ((cross_entropy + expected) * scale)[:, 0]
 
-    @staticmethod
-    def backward(ctx, grad_loss):
-        e, total, distance, expected, label = ctx.saved_tensors
-        scale = grad_loss[:, None] / total
-        grad = torch.addcmul((1.0 - ctx.alpha * expected) * scale, distance, ctx.alpha * scale).mul_(e)
-        return grad.scatter_add_(1, label, -grad_loss[:, None]), None, None
+    return kernel
 
 
 def _label_values(label_values, logits: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,74 @@
+"""Losses whose gradient is computed together with the loss, one block of rows at a time.
+
+The autograd graph of a loss written with tensor operations makes one pass over (N, K) per
+operation, forward and backward. The losses here instead compute loss_i and d loss_i / d z in the
+forward pass, over blocks of rows (about a million elements, which measured fastest: smaller
+blocks stay in cache but pay Python's per-operation cost more often), in scratch blocks allocated
+once per call (a fresh tensor per operation would be freed and page-faulted in again by every block).
+
+``reduction`` is folded in as a ``scale`` on each row's loss and gradient (1/N for "mean"), so that
+``loss.backward()`` sends ones and the gradient is handed over as it is, without another pass.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+_BLOCK_ELEMENTS = 1 << 20
+
+
+class Workspace:
+    """``count`` (rows, K) scratch blocks, reused by every row block of one call."""
+
+    def __init__(self, count: int, rows: int, like: torch.Tensor):
+        self.blocks = [like.new_empty(rows, like.shape[1]) for _ in range(count)]
+
+    def take(self, n: int) -> list[torch.Tensor]:
+        return [block[:n] for block in self.blocks]
+
+
+# kernel(block, grad_block, scratch) -> scale * loss of the rows in ``block``; writes scale * gradient
+Kernel = Callable[[slice, torch.Tensor, list], torch.Tensor]
+
+
+def loss_and_grad(logits: torch.Tensor, kernel: Kernel, scratch_blocks: int):
+    """Run ``kernel`` over row blocks of ``logits``; return the loss (N,) and the gradient (N, K)."""
+    n, k = logits.shape
+    loss = logits.new_empty(n)
+    grad = torch.empty_like(logits)
+    rows = max(1, min(n, _BLOCK_ELEMENTS // k))
+    work = Workspace(scratch_blocks, rows, logits)
+    for start in range(0, n, rows):
+        block = slice(start, min(n, start + rows))
+        loss[block] = kernel(block, grad[block], work.take(block.stop - block.start))
+    return loss, grad
+
+
+class _PrecomputedGradient(torch.autograd.Function):
+    """Autograd node of a loss whose gradient ``compute()`` returns with it: (loss (N,), grad (N, K))."""
+
+    @staticmethod
+    def forward(ctx, logits, compute):
+        loss, ctx.grad = compute()
+        ctx.compute = compute
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad_loss):
+        grad = ctx.grad
+        if grad is None:  # a second backward through a retained graph: the first one took the gradient
+            grad = ctx.compute()[1]
+        if grad_loss.stride(0) == 0 and grad_loss[0].item() == 1.0:  # ones, from .sum()
+            ctx.grad = None
+            return grad, None
+        return grad * grad_loss[:, None], None
+
+
+def blockwise_loss(logits: torch.Tensor, make_kernel: Callable[[float], Kernel], scratch_blocks: int,
+                   reduction: str) -> torch.Tensor:
+    """Apply ``reduction`` to the loss that ``make_kernel(scale)`` computes block by block."""
+    scale = {"none": 1.0, "sum": 1.0, "mean": 1.0 / logits.shape[0]}[reduction]
+    kernel = make_kernel(scale)
+    loss = _PrecomputedGradient.apply(logits, lambda: loss_and_grad(logits.detach(), kernel, scratch_blocks))
+    return loss if reduction == "none" else loss.sum()
