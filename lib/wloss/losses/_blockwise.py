@@ -18,14 +18,14 @@ import torch
 _BLOCK_ELEMENTS = 1 << 20
 
 
-class Workspace:
-    """``count`` (rows, K) scratch blocks, reused by every row block of one call."""
+def exp_minus_row_max(z: torch.Tensor, out: torch.Tensor):
+    """Write e = exp(z - m) into ``out`` (m the row max, so e = 1 there and every e_k <= 1); return (m, S).
 
-    def __init__(self, count: int, rows: int, like: torch.Tensor):
-        self.blocks = [like.new_empty(rows, like.shape[1]) for _ in range(count)]
-
-    def take(self, n: int) -> list[torch.Tensor]:
-        return [block[:n] for block in self.blocks]
+    m and S = sum_k e_k have shape (n, 1); p = e / S and log p = z - m - log S.
+    """
+    top = z.amax(dim=1, keepdim=True)
+    torch.sub(z, top, out=out).exp_()
+    return top, out.sum(1, keepdim=True)
 
 
 # kernel(block, grad_block, scratch) -> scale * loss of the rows in ``block``; writes scale * gradient
@@ -38,10 +38,10 @@ def loss_and_grad(logits: torch.Tensor, kernel: Kernel, scratch_blocks: int):
     loss = logits.new_empty(n)
     grad = torch.empty_like(logits)
     rows = max(1, min(n, _BLOCK_ELEMENTS // k))
-    work = Workspace(scratch_blocks, rows, logits)
+    scratch = [logits.new_empty(rows, k) for _ in range(scratch_blocks)]  # reused by every block
     for start in range(0, n, rows):
         block = slice(start, min(n, start + rows))
-        loss[block] = kernel(block, grad[block], work.take(block.stop - block.start))
+        loss[block] = kernel(block, grad[block], [s[:block.stop - start] for s in scratch])
     return loss, grad
 
 

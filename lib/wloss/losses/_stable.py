@@ -45,4 +45,3 @@ def log_one_minus_softmax(logits: torch.Tensor, log_probs: torch.Tensor) -> torc
     -9999.306640625
     """
     return one_minus_softmax_parts(logits, log_probs).log_not
-

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
                                   weight_tensor)
-from wloss.losses._blockwise import blockwise_loss
+from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max
 from wloss.losses._stable import one_minus_softmax_parts
 from wloss.losses.binary import sigmoid_focal_loss
 
@@ -83,9 +83,7 @@ def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
     """
     label = y[:, None]
     e, scratch = work
-    top_logit = logits.amax(dim=1, keepdim=True)
-    torch.sub(logits, top_logit, out=e).exp_()
-    total = e.sum(1, keepdim=True)
+    top_logit, total = exp_minus_row_max(logits, e)
     top = _top_class(e, scratch)
     e.scatter_(1, top, 0.0)
     rest = e.sum(1, keepdim=True)
@@ -267,9 +265,7 @@ def _focal_kernel(logits, y, gamma, alpha_y, scale):
         (e,) = work
         z, label = logits[block], y[block, None]
         row_scale = scale if alpha_y is None else scale * alpha_y[block, None]
-        top = z.amax(dim=1, keepdim=True)
-        torch.sub(z, top, out=e).exp_()
-        total = e.sum(1, keepdim=True)
+        top, total = exp_minus_row_max(z, e)
         log_total = total.log()
         e.scatter_(1, label, 0.0)  # the other classes only
         log_q = e.sum(1, keepdim=True).log() - log_total

@@ -6,7 +6,7 @@ import torch
 import numpy as np
 
 from wloss.losses._inputs import check_logits, check_reduction, class_targets, nonnegative_scalar, reduce
-from wloss.losses._blockwise import blockwise_loss
+from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max
 
 
 def rps_loss(logits, targets, reduction="mean"):
@@ -14,7 +14,7 @@ def rps_loss(logits, targets, reduction="mean"):
 
     RPS_i = sum_{k=0}^{K-1} ( sum_{j<=k} p_ij - [k >= y_i] )^2,   p_i = softmax(z_i)
 
-    computed in O(N K) with a cumulative sum, and differentiated analytically (``_RPSFunction``).
+    computed in O(N K) with a cumulative sum, and differentiated analytically (``_rps_kernel``).
 
     Examples
     --------
@@ -40,8 +40,7 @@ def _rps_kernel(logits, y, scale):
     def kernel(block, grad, work):
         e, gap = work
         z, label = logits[block], y[block, None]
-        torch.sub(z, z.amax(dim=1, keepdim=True), out=e).exp_()
-        total = e.sum(1, keepdim=True)
+        _, total = exp_minus_row_max(z, e)
         e_label = e.gather(1, label)
         torch.cumsum(e.scatter_add_(1, label, -total), dim=1, out=gap)  # S D
         e.scatter_(1, label, e_label)
@@ -106,9 +105,7 @@ def _distance_kernel(logits, y, alpha, scale):
         e, scratch = work
         z, y_block = logits[block], y[block]
         label = y_block[:, None]
-        top = z.amax(dim=1, keepdim=True)
-        torch.sub(z, top, out=e).exp_()
-        total = e.sum(1, keepdim=True)
+        top, total = exp_minus_row_max(z, e)
         penalty = torch.index_select(penalty_table, 0, y_block, out=grad)  # alpha d
         expected = torch.mul(e, penalty, out=scratch).sum(1, keepdim=True) / total  # alpha E
         cross_entropy = top + total.log() - z.gather(1, label)
