@@ -197,3 +197,25 @@ def test_rwwce_backward_twice_through_a_retained_graph(data, reduction):
                              reduction="sum")
     torch.testing.assert_close(first, second)
     np.testing.assert_allclose(loss.item(), direct / (N if reduction == "mean" else 1.0), rtol=1e-12)
+
+
+def _many_class_case(name, k):
+    """(torch call, reference call) of a loss that takes PyTorch's fused softmax from K = 16 on."""
+    gen = np.random.default_rng(k)
+    n = 9
+    labels = gen.integers(0, k, n)
+    fn, fp = gen.uniform(0.5, 2, k), gen.uniform(0, 5, (k, k))
+    fn_n, fp_nk = gen.uniform(0.5, 2, n), gen.uniform(0, 5, (n, k))
+    args = {"rwwce": (fn, fp), "rwwce_per_example": (fn_n, fp_nk), "rps_loss": ()}[name]
+    return (lambda t: getattr(losses, name)(t, torch.as_tensor(labels), *args, reduction="none"),
+            lambda z: getattr(reference, name)(reference.softmax(z), labels, *args, reduction="none"))
+
+
+@pytest.mark.parametrize("k", [5, 20])  # below and above the K where these switch to PyTorch's fused softmax
+@pytest.mark.parametrize("name", ["rwwce", "rwwce_per_example", "rps_loss"])
+def test_softmax_paths_equal_reference_and_pass_gradcheck(name, k):
+    call, expected = _many_class_case(name, k)
+    logits = np.random.default_rng(k + 1).normal(scale=3.0, size=(9, k))
+    z = torch.tensor(logits, requires_grad=True)
+    np.testing.assert_allclose(call(z).detach().numpy(), expected(logits), rtol=1e-9)
+    assert torch.autograd.gradcheck(call, (z,))

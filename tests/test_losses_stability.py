@@ -75,3 +75,22 @@ def test_clipping_probabilities_zeroes_the_gradient_where_the_stable_form_keeps_
     z64 = z.detach().double().requires_grad_(True)
     (grad64,) = torch.autograd.grad(losses.rwwce(z64, y, fn_cost, fp_cost, reduction="sum"), z64)
     torch.testing.assert_close(stable_grad.double(), grad64, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["rwwce", "rwwce_per_example", "rps_loss"])
+def test_many_classes_finite_and_matching_float64_at_extremes(name):
+    """K = 20 takes PyTorch's fused softmax in these losses: the same float32-against-float64 check there."""
+    gen = np.random.default_rng(0)
+    k = 20
+    logits = torch.tensor(gen.choice([-1e4, 0.0, 1e4, 3.0], size=(8, k)), dtype=torch.float64)
+    labels = torch.as_tensor(gen.integers(0, k, 8))
+    fp = gen.uniform(0, 5, (k, k))
+    fn = {"rwwce": lambda z: losses.rwwce(z, labels, np.ones(k), fp, reduction="none"),
+          "rwwce_per_example": lambda z: losses.rwwce_per_example(z, labels, np.ones(8), fp[labels.numpy()],
+                                                                  reduction="none"),
+          "rps_loss": lambda z: losses.rps_loss(z, labels, reduction="none")}[name]
+    loss32, grad32 = _loss_and_grad(fn, logits.float())
+    loss64, grad64 = _loss_and_grad(fn, logits)
+    assert torch.isfinite(loss32).all() and torch.isfinite(grad32).all()
+    torch.testing.assert_close(loss32.double(), loss64, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(grad32.double(), grad64, rtol=1e-6, atol=1e-6)

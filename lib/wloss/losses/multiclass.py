@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
                                   weight_tensor)
-from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max
+from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max, scaled_softmax
 from wloss.losses._stable import one_minus_softmax_parts
 from wloss.losses.binary import sigmoid_focal_loss
 
@@ -64,57 +64,59 @@ def _rwwce_exact_loss_and_grad(logits, y, fn_weight, fp_weight):
     return loss, grad
 
 
-# The fast path divides by R, the other classes' mass relative to the top class; below this
-# (a top logit ~44 above the rest) the row is left to the exact log-space path.
-_SMALLEST_REST = 2.0 ** -64
+# The fast path divides by R, the mass of the classes other than the dominant one, and takes the
+# log of p_y; rows where either is below this fraction of S go to the exact log-space path.
+_SMALLEST_MASS = 2.0 ** -64
 
 
 def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
     """Per-example RWWCE loss (n,) of one row block; writes its gradient (n, K) into ``grad``.
 
-    With m the row max, t the top class, e_k = exp(z_k - m), S = sum_k e_k, R = sum_{k != t} e_k,
-    D_k = S - e_k (D_t = R, summed directly, so that 1 - p_t keeps its digits) and b = fp_rows, b_y = 0:
-        log p_y = z_y - m - log S,   log(1 - p_k) = log1p(-e_k / S),   log(1 - p_t) = log R - log S,
-        grad_j = e_j (alpha + b_j / D_j) - a [j = y]  for j != t,   alpha = (a - T) / S - b_t / (S R),
-        grad_t = (a - T) / S + b_t / S - a [t = y],                T = sum_{k != t} b_k e_k / D_k,
+    With e = S p from ``scaled_softmax``, t a class with p_t >= 1/2 where there is one,
+    R = sum_{k != t} e_k, D_k = S - e_k (D_t = R, summed directly, so that 1 - p_t keeps its digits)
+    and b = fp_rows, b_y = 0:
+        log p_y = log e_y - log S,   log(1 - p_k) = log1p(-e_k / S),   log(1 - p_t) = log R - log S,
+        grad_j = e_j (alpha + b_j / D_j) - a [j = y]  for j != t,   alpha = (a - T) / S - b_t e_t / (S R),
+        grad_t = e_t ((a - T) / S + b_t / S) - a [t = y],          T = sum_{k != t} b_k e_k / D_k,
     the gradient of ``_rwwce_kernel`` rewritten with 1 + r_j = S / D_j. ``fp_rows`` is a (n, K)
-    scratch block holding b, overwritten here. Rows whose R is below ``_SMALLEST_REST`` are
-    recomputed by ``_rwwce_exact_loss_and_grad``.
+    scratch block holding b, overwritten here. Returns the loss and the rows whose R or e_y is below
+    ``_SMALLEST_MASS`` S, for ``_rwwce_exact_loss_and_grad`` to recompute.
     """
     label = y[:, None]
     e, scratch = work
-    top_logit, total = exp_minus_row_max(logits, e)
-    top = _top_class(e, scratch)
+    total = scaled_softmax(logits, e)
+    top = _dominant_class(e, total, scratch)
+    e_label, e_top = e.gather(1, label), e.gather(1, top)
     e.scatter_(1, top, 0.0)
     rest = e.sum(1, keepdim=True)
     log_total = total.log()
 
     log_not = torch.mul(e, -1.0 / total, out=scratch).log1p_().scatter_(1, top, rest.log() - log_total)
-    log_p_true = logits.gather(1, label) - top_logit - log_total
+    log_p_true = e_label.log() - log_total
     loss = -fn_weight * log_p_true[:, 0] - log_not.mul_(fp_rows).sum(1)
 
     ratio = fp_rows.div_(torch.sub(total, e, out=scratch))  # b_k / D_k; D_t = S as e_t was zeroed
     ratio_top = ratio.gather(1, top)  # b_t / S
-    top_odds_term = ratio_top / rest  # b_t / (S R)
+    top_odds_term = ratio_top * e_top / rest  # b_t e_t / (S R)
     common = (fn_weight[:, None] - torch.mul(ratio, e, out=scratch).sum(1, keepdim=True)) / total
     torch.mul(ratio.add_(common - top_odds_term), e, out=grad)
-    grad.scatter_(1, top, common + ratio_top)  # not from alpha: adding b_t / (S R) back cancels when R is small
+    grad.scatter_(1, top, e_top * (common + ratio_top))  # not from alpha: adding b_t e_t / (S R) back cancels
     grad.scatter_add_(1, label, -fn_weight[:, None])
 
-    unsafe = ((rest < _SMALLEST_REST) | ~torch.isfinite(top_odds_term))[:, 0].nonzero()[:, 0]
-    return loss, unsafe
+    smallest = _SMALLEST_MASS * total
+    unsafe = (rest < smallest) | (e_label < smallest) | ~torch.isfinite(top_odds_term)
+    return loss, unsafe[:, 0].nonzero()[:, 0]
 
 
-def _top_class(e: torch.Tensor, scratch: torch.Tensor) -> torch.Tensor:
-    """Index (n, 1) of the entry equal to 1 in each row of e = exp(z - max z), without an argmax.
+def _dominant_class(e: torch.Tensor, total: torch.Tensor, scratch: torch.Tensor) -> torch.Tensor:
+    """Index (n, 1) of the class with p = e / S > 1/2 in each row, without an argmax.
 
-    floor(e) is the one-hot of the top class (e_t = exp(0) = 1 exactly, every other e_k < 1), so its
-    product with 0..K-1 is t; an argmax over the rows costs several times more than these two passes.
-    With ties (several e_k == 1) any column will do for ``_rwwce_block``, which needs the top class
-    only when it holds more than half the mass: the index is clamped into range.
+    round(p) is the one-hot of that class, so its product with 0..K-1 is its index; an argmax costs
+    several times more than these passes. Rows without such a class get some index in [0, K), which
+    is all ``_rwwce_block`` needs there: no class then holds more than half the mass.
     """
     classes = torch.arange(e.shape[1], dtype=e.dtype, device=e.device)
-    return torch.mv(torch.floor(e, out=scratch), classes).clamp_(max=e.shape[1] - 1).long()[:, None]
+    return torch.mv(torch.div(e, total, out=scratch).round_(), classes).clamp_(max=e.shape[1] - 1).long()[:, None]
 
 
 def _rwwce_kernel(logits, y, fn_weight, fp_weight, by_class, scale):

@@ -6,7 +6,7 @@ import torch
 import numpy as np
 
 from wloss.losses._inputs import check_logits, check_reduction, class_targets, nonnegative_scalar, reduce
-from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max
+from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max, scaled_softmax
 
 
 def rps_loss(logits, targets, reduction="mean"):
@@ -34,23 +34,23 @@ def _rps_kernel(logits, y, scale):
     With D = cumsum(p - onehot(y)) = CDF - step and G_j = sum_{k >= j} D_k:  d RPS / d p_j = 2 G_j,
     and through the softmax
         d RPS / d z_j = 2 p_j (G_j - sum_l p_l G_l),   sum_l p_l G_l = RPS + G_y,
-    since sum_l p_l G_l = sum_k D_k CDF_k = sum_k D_k (D_k + [k >= y]). Everything is kept
-    multiplied by S = sum_k exp(z_k - m) (p = e / S), so that p is never formed.
+    since sum_l p_l G_l = sum_k D_k CDF_k = sum_k D_k (D_k + [k >= y]). With B_j = sum_{k < j} D_k,
+    G_j = B_K - B_j, so G_j - RPS - G_y = B_y - RPS - B_j. Everything is kept multiplied by
+    the S of ``scaled_softmax`` (e = S p), so that p need not be formed.
     """
     def kernel(block, grad, work):
         e, gap = work
         z, label = logits[block], y[block, None]
-        _, total = exp_minus_row_max(z, e)
+        total = scaled_softmax(z, e)
         e_label = e.gather(1, label)
         torch.cumsum(e.scatter_add_(1, label, -total), dim=1, out=gap)  # S D
         e.scatter_(1, label, e_label)
-        loss = torch.mul(gap, gap, out=grad).sum(1, keepdim=True) / total.square()
-        running = torch.cumsum(gap, dim=1, out=grad)
-        # S G_j = running_last - running_j + S D_j, so S (G_j - RPS - G_y) = S D_j - running_j + shift
-        last = running[:, -1:].clone()
-        shift = last - loss * total - (last - running.gather(1, label) + gap.gather(1, label))
-        coef = 2.0 * scale / total.square()
-        torch.sub(gap, running, out=grad).add_(shift).mul_(coef).mul_(e)  # (addcmul is slower than these three)
+        loss = (torch.linalg.vector_norm(gap, dim=1, keepdim=True) / total).square_()
+        before = grad  # S B: the cumulative sum of S D written one column to the right
+        torch.cumsum(gap[:, :-1], dim=1, out=before[:, 1:])
+        before[:, 0] = 0.0
+        shift = before.gather(1, label) - loss * total
+        torch.sub(shift, before, out=grad).mul_(2.0 * scale / total.square()).mul_(e)
         return (loss * scale)[:, 0]
 
     return kernel
