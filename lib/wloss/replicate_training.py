@@ -156,10 +156,16 @@ def train_stacked(net: StackedMLP, X: torch.Tensor, targets: torch.Tensor, sched
     if schedule.ndim != 3 or schedule.shape[1] != net.shape[0]:
         raise ValueError(f"schedule: expected shape (steps, {net.shape[0]}, batch), got {schedule.shape}")
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, fused=True)
-    index = torch.from_numpy(np.ascontiguousarray(schedule, dtype=np.int64))
+    index = torch.from_numpy(np.ascontiguousarray(schedule, dtype=np.int64)).to(X.device)
+    groups, batch = schedule.shape[1:]
+    # one gathered and one converted input block, reused every step: a fresh (G B, D) float tensor
+    # per step costs more in page faults than the arithmetic (index_select beats X[rows] too)
+    gathered = X.new_empty(groups * batch, X.shape[1])
+    inputs = torch.empty(groups, batch, X.shape[1], dtype=net.weights[0].dtype, device=X.device)
     for step in progress(range(len(index)), desc=desc):
         rows = index[step]
-        inputs = X[rows].to(net.weights[0].dtype) * input_scale
+        torch.index_select(X, 0, rows.reshape(-1), out=gathered)
+        inputs.view(-1, X.shape[1]).copy_(gathered).mul_(input_scale)
         loss = per_model_loss(net.forward(inputs), targets[rows]).sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
