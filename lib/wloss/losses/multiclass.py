@@ -72,7 +72,7 @@ _SMALLEST_MASS = 2.0 ** -64
 def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
     """Per-example RWWCE loss (n,) of one row block; writes its gradient (n, K) into ``grad``.
 
-    With e = S p from ``scaled_softmax``, t a class with p_t >= 1/2 where there is one,
+    With e = S p from ``scaled_softmax``, t the class with p_t > 1/2 where there is one,
     R = sum_{k != t} e_k, D_k = S - e_k (D_t = R, summed directly, so that 1 - p_t keeps its digits)
     and b = fp_rows, b_y = 0:
         log p_y = log e_y - log S,   log(1 - p_k) = log1p(-e_k / S),   log(1 - p_t) = log R - log S,
