@@ -1,9 +1,13 @@
-"""One-line set-up that every course notebook runs first.
+"""One-line set-up that every course notebook runs first, and the claim helper.
 
 ``setup_notebook(seed)`` makes a notebook's outputs reproducible under nbval:
 it seeds Python, NumPy and PyTorch, pins PyTorch to one thread (so float
 results do not depend on how many cores the machine has), fixes print
 precision, and applies the course's figure style.
+
+``claim(holds, statement)`` prints a tick when a claim the text makes about a
+run holds, and a friendly note (not a traceback) when a student's settings
+break it.
 """
 from __future__ import annotations
 
@@ -43,3 +47,49 @@ def setup_notebook(seed: int = 0) -> np.random.Generator:
     torch.set_printoptions(precision=4, sci_mode=False)
     use_course_style()
     return np.random.default_rng(seed)
+
+
+def claim(holds, statement: str, *, why_it_may_fail: str = "") -> bool:
+    """Print whether a claim the lecture text makes about this run holds.
+
+    Lectures make claims that depend on a run ("re-weighting raises the
+    minority's recall above 0.8"). A bare ``assert`` turns a student's changed
+    seed or weight into a traceback that reads like a bug; ``claim`` prints a
+    line instead, and nbval still notices any drift because the line changes.
+
+    Parameters
+    ----------
+    holds : bool
+        Whether the claim holds in this run (anything ``bool()`` accepts,
+        e.g. a NumPy bool).
+    statement : str
+        The claim in the words of the text, with the run's numbers in it,
+        e.g. ``f"recall rises from {r0:.2f} to {r1:.2f}"``.
+    why_it_may_fail : str, optional
+        What a student may have changed that breaks the claim ("a different
+        seed or fewer epochs"). Shown only when the claim does not hold.
+
+    Returns
+    -------
+    bool
+        ``bool(holds)``, so a cell can branch on it.
+
+    Examples
+    --------
+    >>> claim(0.91 > 0.8, "recall is above 0.8 (0.91)")
+    ✔ recall is above 0.8 (0.91)
+    True
+    >>> claim(0.42 > 0.8, "recall is above 0.8 (0.42)", why_it_may_fail="fewer epochs")
+    ℹ With your settings this no longer holds: recall is above 0.8 (0.42).
+      This is expected when you change fewer epochs; the text describes the run with the notebook's default settings.
+    False
+    """
+    holds = bool(holds)
+    if holds:
+        print(f"\u2714 {statement}")
+        return True
+    reason = why_it_may_fail or "a number, seed or setting of this notebook"
+    print(f"\u2139 With your settings this no longer holds: {statement}.\n"
+          f"  This is expected when you change {reason}; the text describes the run with the "
+          "notebook's default settings.")
+    return False
