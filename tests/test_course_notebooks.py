@@ -37,7 +37,7 @@ def check_cells(nb):
 @pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
 def test_solution_has_tasks_each_followed_by_a_check(path):
     nb = read(path)
-    tasks = [i for i, c in enumerate(nb.cells) if make_exercises.is_solution_cell(c)]
+    tasks = [i for i, c in enumerate(nb.cells) if make_exercises.is_solution_cell(c) and c.cell_type == "code"]
     checks = [i for i, _ in check_cells(nb)]
     assert len(tasks) >= 3 and len(checks) >= 3, f"{path.name}: {len(tasks)} tasks, {len(checks)} checks"
     for task in tasks:
@@ -52,6 +52,30 @@ def test_solution_checks_passed_in_committed_outputs(path):
         assert error_of(cell) is None, f"{path.name} cell {index}: committed check output is an error"
         text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
         assert "\u2714" in text, f"{path.name} cell {index}: a passing check prints a line starting with \u2714"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
+def test_every_task_says_its_kind(path):
+    nb = read(path)
+    untagged = [i for i, c in enumerate(nb.cells)
+                if make_exercises.is_solution_cell(c) and make_exercises.task_kind(c) is None]
+    assert not untagged, (f"{path.name}: solution cells {untagged} need exactly one kind tag "
+                          f"of {make_exercises.TASK_KINDS}")
+    for index, cell in enumerate(nb.cells):
+        kind = make_exercises.task_kind(cell)
+        if kind == "written":
+            assert cell.cell_type == "markdown", f"{path.name} cell {index}: a written answer is a markdown cell"
+            assert "rubric" in cell.source.lower(), f"{path.name} cell {index}: a written answer needs its rubric"
+
+
+@pytest.mark.parametrize("path", [p for p in SOLUTIONS if not p.name.startswith("00_")], ids=lambda p: p.stem)
+def test_every_exercise_set_has_the_four_kinds_of_task(path):
+    kinds = [make_exercises.task_kind(c) for c in read(path).cells if make_exercises.is_solution_cell(c)]
+    missing = {"derive", "predict", "debug", "written"} - set(kinds)
+    assert not missing, f"{path.name}: no task of kind {sorted(missing)}"
+    assert kinds.count("derive") <= len(kinds) / 2, (
+        f"{path.name}: {kinds.count('derive')} of {len(kinds)} tasks are 'implement this function'; "
+        "at most half may be")
 
 
 def assert_every_check_fails(nb, name, how):

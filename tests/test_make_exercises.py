@@ -86,3 +86,16 @@ def test_check_mode_reports_a_stale_exercise(tmp_path):
     assert make_exercises.main(["--root", str(tmp_path), "--check"]) == 0  # only the hidden answer changed
     solution_path.write_text(solution_path.read_text().replace("assert add(1, 2) == 3", "assert add(2, 2) == 4"))
     assert make_exercises.main(["--root", str(tmp_path), "--check"]) == 1
+
+
+def test_a_written_answer_is_graded_by_hand_and_its_rubric_is_not_released():
+    answer = new_markdown_cell("Explain.\n### BEGIN SOLUTION\nModel answer. Rubric: 1 point for ...\n### END SOLUTION",
+                               metadata={"tags": ["written"]})
+    nb = new_notebook(cells=[answer])
+    make_exercises.stamp_metadata(nb)
+    assert nb.cells[0].metadata["nbgrader"] == {"schema_version": 3, "solution": True, "grade": True,
+                                                "locked": False, "points": make_exercises.WRITTEN_POINTS,
+                                                "grade_id": "written-1"}
+    released = make_exercises.make_exercise(nb).cells[0].source
+    assert released == "Explain.\n" + make_exercises.MARKDOWN_STUB
+    assert make_exercises.task_kind(nb.cells[0]) == "written"

@@ -3,7 +3,8 @@
 For each ``solutions/NN_slug.ipynb`` this script
 
 1. stamps nbgrader cell metadata into the solution (solution cells: those
-   holding ``### BEGIN SOLUTION``; check cells: those tagged ``check``), so the
+   holding ``### BEGIN SOLUTION``; a markdown solution cell is a written
+   answer, graded by hand; check cells: those tagged ``check``), so the
    notebook works as an nbgrader ``source/`` notebook with its default
    ``enforce_metadata``;
 2. writes ``exercises/NN_slug.ipynb``: solution regions become
@@ -34,6 +35,10 @@ CHECK_TAG = "check"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+#: Every solution cell carries one of these tags, the kind of task it is.
+TASK_KINDS = ("derive", "predict", "debug", "written", "open")
+#: Points of a written answer (graded by hand, rubric in the solution's answer cell).
+WRITTEN_POINTS = 2
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 
 
@@ -49,10 +54,20 @@ def is_check_cell(cell) -> bool:
     return CHECK_TAG in tags(cell)
 
 
+def task_kind(cell) -> str | None:
+    """The kind of task a solution cell holds (its tag from TASK_KINDS), or None."""
+    kinds = [t for t in tags(cell) if t in TASK_KINDS]
+    return kinds[0] if len(kinds) == 1 else None
+
+
 def nbgrader_metadata(cell, index: int, counters: dict) -> dict | None:
     """The nbgrader metadata this cell should carry, or None for an ordinary cell."""
     if is_solution_cell(cell) and is_check_cell(cell):
         raise ValueError(f"cell {index} both holds a solution and is tagged '{CHECK_TAG}': split it")
+    if is_solution_cell(cell) and cell.cell_type == "markdown":
+        counters["written"] += 1
+        return {"schema_version": 3, "solution": True, "grade": True, "locked": False,
+                "points": WRITTEN_POINTS, "grade_id": f"written-{counters['written']}"}
     if is_solution_cell(cell):
         counters["task"] += 1
         return {"schema_version": 3, "solution": True, "grade": False, "locked": False,
@@ -66,7 +81,7 @@ def nbgrader_metadata(cell, index: int, counters: dict) -> dict | None:
 
 def stamp_metadata(nb) -> bool:
     """Give solution and check cells their nbgrader metadata; return True if anything changed."""
-    counters = {"task": 0, "check": 0}
+    counters = {"task": 0, "check": 0, "written": 0}
     changed = False
     for index, cell in enumerate(nb.cells):
         wanted = nbgrader_metadata(cell, index, counters)
