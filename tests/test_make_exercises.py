@@ -45,7 +45,7 @@ def test_nbgrader_metadata_is_stamped_with_unique_ids():
                          "grade_id": "task-1"}
     assert check_meta == {"schema_version": 3, "solution": False, "grade": True, "locked": True,
                           "points": 1, "grade_id": "check-1"}
-    assert answer_meta["grade_id"] == "task-2"
+    assert answer_meta["grade_id"] == "written-1" and answer_meta["grade"] is True  # graded by hand
     assert "nbgrader" not in nb.cells[0].metadata
     assert make_exercises.stamp_metadata(nb) is False  # idempotent
 
