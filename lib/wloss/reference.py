@@ -154,25 +154,29 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
     return weighted_cross_entropy(probs, targets, reduction=reduction)
 
 
-def rps_loss(probs, targets, reduction="mean"):
-    """Seed 003: RPS = sum_{i=1}^{K} ( sum_{j=1}^{i} p_j - 1[i >= y] )^2, the double sum written out.
+def rps_loss(probs, targets, class_weight=None, reduction="mean"):
+    """Seed 003: RPS = w[y] sum_{i=1}^{K} ( sum_{j=1}^{i} p_j - 1[i >= y] )^2, the double sum written out
+    (w = 1 when ``class_weight`` is None).
 
     >>> round(rps_loss([[1/3, 1/3, 1/3]], [0]), 4)
     0.5556
     """
     probs, y = _class_inputs(probs, targets)
     n, k = probs.shape
+    w = _class_weight(class_weight, k)
     loss = np.zeros(n)
     for m in range(n):
         for i in range(k):
             forecast_cdf = sum(probs[m, j] for j in range(i + 1))
             observed_cdf = 1.0 if i >= y[m] else 0.0
             loss[m] += (forecast_cdf - observed_cdf) ** 2
+        loss[m] *= w[y[m]]
     return _reduce(loss, reduction)
 
 
-def expected_label_l1_loss(probs, targets, label_values=None, reduction="mean"):
-    """| sum_k v_k p_k - v_y |, v = label_values (0..K-1 by default); ``probs`` (N, K).
+def expected_label_l1_loss(probs, targets, label_values=None, class_weight=None, reduction="mean"):
+    """w[y] | sum_k v_k p_k - v_y |, v = label_values (0..K-1 by default), w = 1 when ``class_weight`` is None;
+    ``probs`` (N, K).
 
     >>> expected_label_l1_loss([[1/3, 1/3, 1/3]], [2])
     1.0
@@ -182,11 +186,11 @@ def expected_label_l1_loss(probs, targets, label_values=None, reduction="mean"):
     v = np.arange(k, dtype=np.float64) if label_values is None else np.asarray(label_values, dtype=np.float64)
     if v.shape != (k,) or not np.all(np.isfinite(v)):
         raise ValueError(f"label_values must be {k} finite numbers, got {v}")
-    return _reduce(np.abs(probs @ v - v[y]), reduction)
+    return _reduce(_class_weight(class_weight, k)[y] * np.abs(probs @ v - v[y]), reduction)
 
 
-def distance_penalized_cross_entropy(probs, targets, alpha=1.0, reduction="mean"):
-    """-log p_y + alpha sum_k p_k |k - y|; ``probs`` (N, K).
+def distance_penalized_cross_entropy(probs, targets, alpha=1.0, class_weight=None, reduction="mean"):
+    """w[y] (-log p_y + alpha sum_k p_k |k - y|), w = 1 when ``class_weight`` is None; ``probs`` (N, K).
 
     >>> round(distance_penalized_cross_entropy([[0.5, 0.5]], [0], alpha=2.0), 4)  # log 2 + 1
     1.6931
@@ -195,7 +199,12 @@ def distance_penalized_cross_entropy(probs, targets, alpha=1.0, reduction="mean"
     alpha = float(check_nonnegative_finite(alpha, "alpha", ()))
     distance = np.abs(np.arange(probs.shape[1])[None, :] - y[:, None])
     loss = -np.log(probs[np.arange(len(y)), y]) + alpha * (probs * distance).sum(axis=1)
-    return _reduce(loss, reduction)
+    return _reduce(_class_weight(class_weight, probs.shape[1])[y] * loss, reduction)
+
+
+def _class_weight(class_weight, k):
+    """The (K,) class weights, checked finite and >= 0; ones when None."""
+    return np.ones(k) if class_weight is None else check_nonnegative_finite(class_weight, "class_weight", (k,))
 
 
 def _binary_inputs(p, targets):
@@ -234,3 +243,57 @@ def _reduce(loss, reduction):
     if reduction == "sum":
         return float(np.sum(loss))
     return np.asarray(loss, dtype=np.float64)
+
+
+def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_weight=None, reduction="mean"):
+    """LDAM (Cao et al. 2019): -w_y log softmax(s (z - m_y e_y))_y, m_k = C n_k^(-1/4), max_k m_k = max_margin.
+
+    ``logits`` (N, K) as in ``logit_adjusted_cross_entropy``, written out example by example.
+
+    >>> round(ldam_loss([[0.0, 0.0]], [1], class_counts=[16, 1], scale=1.0), 4)  # log(1 + e^0.5)
+    0.9741
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    counts = np.asarray(class_counts, dtype=np.float64)
+    if logits.ndim != 2 or counts.shape != (logits.shape[1],) or np.any(counts <= 0):
+        raise ValueError(f"need logits (N, K) and class_counts (K,) > 0, got {logits.shape} and {counts.shape}")
+    y = as_label_array(targets, name="targets", num_classes=logits.shape[1])
+    weight = np.ones(logits.shape[1]) if class_weight is None else np.asarray(class_weight, dtype=np.float64)
+    margins = [max_margin * (counts.min() / n) ** 0.25 for n in counts]  # C = max_margin * n_min^(1/4)
+    loss = np.zeros(len(y))
+    for i in range(len(y)):
+        shifted = [scale * (logits[i, k] - (margins[k] if k == y[i] else 0.0)) for k in range(logits.shape[1])]
+        top = max(shifted)
+        log_sum = top + np.log(sum(np.exp(v - top) for v in shifted))
+        loss[i] = weight[y[i]] * (log_sum - shifted[y[i]])
+    return _reduce(loss, reduction)
+
+
+def coral_loss(logits, targets, class_weight=None, reduction="mean"):
+    """CORAL (Cao, Mirjalili & Raschka 2020): w_y sum_k BCE(z_k, 1[y > k]) on cumulative logits (N, K - 1).
+
+    >>> round(coral_loss([[0.0, 0.0, 0.0]], [1]), 4)  # 3 log 2
+    2.0794
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim != 2 or logits.shape[0] == 0 or logits.shape[1] < 1:
+        raise ValueError(f"logits must have shape (N, K - 1), got {logits.shape}")
+    y = as_label_array(targets, name="targets", num_classes=logits.shape[1] + 1)
+    weight = np.ones(logits.shape[1] + 1) if class_weight is None else np.asarray(class_weight, dtype=np.float64)
+    loss = np.zeros(len(y))
+    for i in range(len(y)):
+        for k in range(logits.shape[1]):
+            z = logits[i, k]
+            log_p_above = -np.logaddexp(0.0, -z)  # log sigma(z)
+            log_p_not_above = -np.logaddexp(0.0, z)  # log(1 - sigma(z))
+            loss[i] -= log_p_above if y[i] > k else log_p_not_above
+        loss[i] *= weight[y[i]]
+    return _reduce(loss, reduction)
+
+
+def coral_probabilities(logits):
+    """P(y = k) from cumulative logits (N, K - 1): 1 - s_0, s_{k-1} - s_k, s_{K-2}, s_k = running min of sigma(z_k)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    above = np.minimum.accumulate(sigmoid(logits), axis=1)
+    n = logits.shape[0]
+    return np.concatenate([np.ones((n, 1)), above], axis=1) - np.concatenate([above, np.zeros((n, 1))], axis=1)
