@@ -1,0 +1,203 @@
+"""Small statistics the course needs: weighted logistic regression and its standard errors, and
+paired comparisons over runs that share data (clusters).
+
+- ``weighted_logistic_regression`` fits a logistic regression that maximises a *weighted*
+  log-likelihood by Newton's method (iteratively re-weighted least squares).
+- ``logistic_standard_errors`` gives two standard errors of that fit: the naive one, which treats
+  a weight w_i as w_i independent copies of example i, and the sandwich (robust) one, which
+  treats each example as one independent draw.
+- ``clustered_paired_t`` and ``cluster_bootstrap_means`` compare paired runs when several runs
+  share data: they average within each cluster first (or resample whole clusters), so runs that
+  are not independent are not counted as if they were.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+
+def _design(X, y, weights):
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X: expected a non-empty 2-d array (N, d), got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X: expected finite values")
+    y = np.asarray(y, dtype=float)
+    if y.shape != (X.shape[0],) or not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"y: expected N = {X.shape[0]} labels in {{0, 1}}, got shape {y.shape}")
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != y.shape or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(f"weights: expected N = {len(y)} finite weights >= 0 with a positive sum")
+    return X, y, w
+
+
+def _sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def weighted_logistic_regression(X, y, weights=None, max_iter: int = 100, tol: float = 1e-10) -> np.ndarray:
+    """Coefficients maximising the weighted log-likelihood of a logistic regression.
+
+    Maximises  l_w(b) = sum_i w_i [y_i log p_i + (1 - y_i) log(1 - p_i)],  p_i = sigmoid(x_i . b),
+    by Newton's method: b <- b + H^-1 g with gradient g = X^T (w * (y - p)) and
+    H = X^T diag(w p (1 - p)) X. No intercept is added: put a column of ones in X.
+
+    Parameters
+    ----------
+    X : array-like, shape (N, d)
+        Design matrix.
+    y : array-like of {0, 1}, shape (N,)
+    weights : array-like, shape (N,), optional
+        Non-negative weights w_i (default: all 1, plain maximum likelihood).
+    max_iter : int
+        Newton steps at most (the log-likelihood is concave, a few are enough unless the data are
+        separable, then a ``ValueError`` says so).
+    tol : float
+        Stop when the largest coefficient change is below ``tol``.
+
+    Returns
+    -------
+    ndarray, shape (d,)
+
+    Examples
+    --------
+    >>> X = np.c_[np.ones(4), [0.0, 1.0, 2.0, 3.0]]
+    >>> weighted_logistic_regression(X, [0, 1, 0, 1]).round(4)
+    array([-1.3623,  0.9082])
+    """
+    X, y, w = _design(X, y, weights)
+    if max_iter < 1:
+        raise ValueError(f"max_iter: expected a positive integer, got {max_iter}")
+    b = np.zeros(X.shape[1])
+    for _ in range(max_iter):
+        p = _sigmoid(X @ b)
+        gradient = X.T @ (w * (y - p))
+        hessian = X.T @ (X * (w * p * (1 - p))[:, None])
+        step = np.linalg.solve(hessian, gradient)
+        b = b + step
+        if np.max(np.abs(step)) < tol:
+            return b
+    raise ValueError(f"weighted_logistic_regression: no convergence in {max_iter} Newton steps "
+                     "(are the classes separable?)")
+
+
+def logistic_standard_errors(X, y, coef, weights=None) -> dict:
+    """Naive and sandwich standard errors of a weighted logistic regression's coefficients.
+
+    With p_i = sigmoid(x_i . b), H = X^T diag(w p (1 - p)) X (the weighted log-likelihood's
+    negative Hessian) and the per-example scores s_i = w_i (y_i - p_i) x_i:
+
+    - ``naive``    = sqrt(diag(H^-1)): right if example i had been observed w_i times, each time
+      independently (frequency weights);
+    - ``sandwich`` = sqrt(diag(H^-1 B H^-1)) with B = sum_i s_i s_i^T: right when each example is
+      one independent draw and w_i is a weight chosen by the analyst (costs, importance).
+
+    With unit weights both estimate the usual standard error of maximum likelihood.
+
+    Parameters
+    ----------
+    X : array-like, shape (N, d)
+    y : array-like of {0, 1}, shape (N,)
+    coef : array-like, shape (d,)
+        The fitted coefficients (``weighted_logistic_regression``).
+    weights : array-like, shape (N,), optional
+
+    Returns
+    -------
+    dict with keys ``"naive"`` and ``"sandwich"``, each an ndarray of shape (d,)
+
+    Examples
+    --------
+    >>> X = np.c_[np.ones(6), [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]]
+    >>> y = [0, 0, 1, 0, 1, 1]
+    >>> b = weighted_logistic_regression(X, y, weights=[2.0] * 6)
+    >>> se = logistic_standard_errors(X, y, b, weights=[2.0] * 6)
+    >>> bool(np.allclose(se["naive"] * np.sqrt(2), logistic_standard_errors(X, y, b)["naive"]))
+    True
+    """
+    X, y, w = _design(X, y, weights)
+    b = np.asarray(coef, dtype=float)
+    if b.shape != (X.shape[1],):
+        raise ValueError(f"coef: expected shape ({X.shape[1]},), got {b.shape}")
+    p = _sigmoid(X @ b)
+    inverse = np.linalg.inv(X.T @ (X * (w * p * (1 - p))[:, None]))
+    scores = X * (w * (y - p))[:, None]
+    sandwich = inverse @ (scores.T @ scores) @ inverse
+    return {"naive": np.sqrt(np.diag(inverse)), "sandwich": np.sqrt(np.diag(sandwich))}
+
+
+def _clustered(values, clusters):
+    values = np.asarray(values, dtype=float)
+    clusters = np.asarray(clusters)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"differences: expected a non-empty 1-d array of finite numbers, got shape {values.shape}")
+    if clusters.shape != values.shape:
+        raise ValueError(f"clusters: expected one label per difference, shape {values.shape}, got {clusters.shape}")
+    labels, index = np.unique(clusters, return_inverse=True)
+    if len(labels) < 2:
+        raise ValueError("clusters: expected at least 2 distinct clusters")
+    return values, labels, index
+
+
+def clustered_paired_t(differences, clusters) -> tuple[float, float, int]:
+    """Paired t-test on the cluster means of per-run differences.
+
+    Runs in one cluster share data (e.g. the same negatives), so they are not independent. Average
+    the differences within each cluster, then test whether the mean of the G cluster means is 0:
+    t = mean(m) / (s_m / sqrt(G)) with the sample standard deviation s_m (ddof = 1), two-sided p
+    from Student's t with G - 1 degrees of freedom.
+
+    Parameters
+    ----------
+    differences : array-like, shape (R,)
+        One paired difference per run (e.g. control cost - RWWCE cost).
+    clusters : array-like, shape (R,)
+        The cluster of each run (e.g. its digit).
+
+    Returns
+    -------
+    (t, p, G) : (float, float, int)
+
+    Examples
+    --------
+    >>> t, p, g = clustered_paired_t([1.0, 3.0, 2.0, 2.0, 5.0, 3.0], [0, 0, 1, 1, 2, 2])
+    >>> g, round(t, 3)
+    (3, 4.0)
+    """
+    values, labels, index = _clustered(differences, clusters)
+    means = np.bincount(index, weights=values) / np.bincount(index)
+    result = stats.ttest_1samp(means, 0.0)
+    return float(result.statistic), float(result.pvalue), len(labels)
+
+
+def cluster_bootstrap_means(differences, clusters, n_boot: int = 2000, seed: int = 0) -> np.ndarray:
+    """Bootstrap distribution of the mean difference, resampling whole clusters.
+
+    Each replicate draws G clusters with replacement and averages all runs of the drawn clusters,
+    so the dependence inside a cluster is kept. A 95 % interval: ``np.quantile(draws, [0.025, 0.975])``.
+
+    Parameters
+    ----------
+    differences : array-like, shape (R,)
+    clusters : array-like, shape (R,)
+    n_boot : int
+        Number of bootstrap replicates (positive).
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    ndarray, shape (n_boot,)
+
+    Examples
+    --------
+    >>> draws = cluster_bootstrap_means([1.0, 1.0, 3.0, 3.0], [0, 0, 1, 1], n_boot=200)
+    >>> sorted(set(draws.tolist()))
+    [1.0, 2.0, 3.0]
+    """
+    values, labels, index = _clustered(differences, clusters)
+    if int(n_boot) != n_boot or n_boot < 1:
+        raise ValueError(f"n_boot: expected a positive integer, got {n_boot}")
+    sums, counts = np.bincount(index, weights=values), np.bincount(index)
+    draws = np.random.default_rng(seed).integers(0, len(labels), size=(int(n_boot), len(labels)))
+    return sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
