@@ -5,27 +5,49 @@ import torch
 
 import numpy as np
 
-from wloss.losses._inputs import check_logits, check_reduction, class_targets, nonnegative_scalar, reduce
-from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max, scaled_softmax
+import torch.nn.functional as F
+
+from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
+                                  weight_tensor)
+from wloss.losses._blockwise import blockwise_loss, scaled_softmax
 
 
-def rps_loss(logits, targets, reduction="mean"):
-    """Ranked probability score (seed 003), no 1/(K-1) factor.
+def _class_weight_of_targets(class_weight, logits, y):
+    """w[y_i] (N,) from a (K,) ``class_weight``, or None when no weight is given."""
+    if class_weight is None:
+        return None
+    return weight_tensor(class_weight, "class_weight", logits, shape=(logits.shape[1],))[y]
 
-    RPS_i = sum_{k=0}^{K-1} ( sum_{j<=k} p_ij - [k >= y_i] )^2,   p_i = softmax(z_i)
+
+def rps_loss(logits, targets, class_weight=None, reduction="mean"):
+    """Ranked probability score (seed 003), no 1/(K-1) factor, optionally weighted by class.
+
+    RPS_i = w[y_i] * sum_{k=0}^{K-1} ( sum_{j<=k} p_ij - [k >= y_i] )^2,   p_i = softmax(z_i)
 
     computed in O(N K) with a cumulative sum, and differentiated analytically (``_rps_kernel``).
+
+    Parameters
+    ----------
+    logits : Tensor (N, K).  targets : int (N,) in [0, K).
+    class_weight : array-like (K,) >= 0, optional: example i counts w[y_i] times (1 when None).
+    reduction : "mean" (sum / N, whatever the weights), "sum" or "none" (shape (N,)).
 
     Examples
     --------
     >>> z, y = torch.zeros(1, 3), torch.tensor([0])
     >>> round(rps_loss(z, y).item(), 4)  # (1/3 - 1)^2 + (2/3 - 1)^2 + 0
     0.5556
+    >>> round(rps_loss(z, y, class_weight=[3.0, 1.0, 1.0]).item(), 4)  # 3 * 0.5556
+    1.6667
     """
     check_reduction(reduction)
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
-    return blockwise_loss(logits, lambda scale: _rps_kernel(logits, y, scale), 2, reduction)
+    weight = _class_weight_of_targets(class_weight, logits, y)
+    if weight is None:
+        return blockwise_loss(logits, lambda scale: _rps_kernel(logits, y, scale), 2, reduction)
+    per_example = blockwise_loss(logits, lambda scale: _rps_kernel(logits, y, scale), 2, "none")
+    return reduce(per_example * weight, reduction)
 
 
 def _rps_kernel(logits, y, scale):
@@ -56,64 +78,66 @@ def _rps_kernel(logits, y, scale):
     return kernel
 
 
-def expected_label_l1_loss(logits, targets, label_values=None, reduction="mean"):
-    """Absolute error of the forecast's mean label.
+def expected_label_l1_loss(logits, targets, label_values=None, class_weight=None, reduction="mean"):
+    """Absolute error of the forecast's mean label, optionally weighted by class.
 
-    loss_i = | sum_k v_k p_ik - v_{y_i} |,  v = label_values (default 0, 1, ..., K-1)
+    loss_i = w[y_i] * | sum_k v_k p_ik - v_{y_i} |,  v = label_values (default 0, 1, ..., K-1)
+
+    Parameters
+    ----------
+    logits : Tensor (N, K).  targets : int (N,) in [0, K).
+    label_values : array-like (K,) of finite numbers, optional.
+    class_weight : array-like (K,) >= 0, optional: example i counts w[y_i] times (1 when None).
+    reduction : "mean" (sum / N, whatever the weights), "sum" or "none" (shape (N,)).
 
     Examples
     --------
     >>> z, y = torch.zeros(1, 3), torch.tensor([2])
     >>> expected_label_l1_loss(z, y).item()  # |1 - 2|
     1.0
+    >>> expected_label_l1_loss(z, y, class_weight=[1.0, 1.0, 4.0]).item()  # 4 |1 - 2|
+    4.0
     """
     check_reduction(reduction)
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
     values = _label_values(label_values, logits)
-    expected = torch.softmax(logits, dim=1) @ values
-    return reduce((expected - values[y]).abs(), reduction)
+    weight = _class_weight_of_targets(class_weight, logits, y)
+    per_example = (torch.softmax(logits, dim=1) @ values - values[y]).abs()
+    return reduce(per_example if weight is None else per_example * weight, reduction)
 
 
-def distance_penalized_cross_entropy(logits, targets, alpha=1.0, reduction="mean"):
-    """Cross-entropy plus alpha times the expected distance to the true class.
+def distance_penalized_cross_entropy(logits, targets, alpha=1.0, class_weight=None, reduction="mean"):
+    """Cross-entropy plus alpha times the expected distance to the true class, optionally weighted by class.
 
-    loss_i = -log p_iy + alpha * sum_k p_ik |k - y_i|
+    loss_i = w[y_i] * ( -log p_iy + alpha * sum_k p_ik |k - y_i| )
+
+    -log p_iy is PyTorch's cross-entropy, (top - z_y) + log sum_k exp(z_k - top) with top the row max,
+    so it keeps its digits where z_y ties the top logit; plain autograd differentiates it, to any order.
+
+    Parameters
+    ----------
+    logits : Tensor (N, K).  targets : int (N,) in [0, K).  alpha : float >= 0.
+    class_weight : array-like (K,) >= 0, optional: example i counts w[y_i] times (1 when None).
+    reduction : "mean" (sum / N, whatever the weights), "sum" or "none" (shape (N,)).
 
     Examples
     --------
     >>> z, y = torch.zeros(1, 2), torch.tensor([0])
     >>> round(distance_penalized_cross_entropy(z, y, alpha=2.0).item(), 4)  # log 2 + 2 * 0.5
     1.6931
+    >>> round(distance_penalized_cross_entropy(z, y, alpha=2.0, class_weight=[0.5, 1.0]).item(), 4)  # half
+    0.8466
     """
     check_reduction(reduction)
     check_logits(logits, ndim=2)
     y = class_targets(targets, logits)
     alpha = nonnegative_scalar(alpha, "alpha")
-    return blockwise_loss(logits, lambda scale: _distance_kernel(logits, y, alpha, scale), 2, reduction)
-
-
-def _distance_kernel(logits, y, alpha, scale):
-    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * distance-penalised CE.
-
-    With d_k = |k - y| and E = sum_k p_k d_k:  d loss / d z_j = p_j (1 + alpha d_j - alpha E) - [j = y].
-    """
-    classes = torch.arange(logits.shape[1], dtype=logits.dtype, device=logits.device)
-    penalty_table = alpha * (classes[:, None] - classes).abs_()  # row y is alpha |k - y|
-
-    def kernel(block, grad, work):
-        e, scratch = work
-        z, y_block = logits[block], y[block]
-        label = y_block[:, None]
-        top, total = exp_minus_row_max(z, e)
-        penalty = torch.index_select(penalty_table, 0, y_block, out=grad)  # alpha d
-        expected = torch.mul(e, penalty, out=scratch).sum(1, keepdim=True) / total  # alpha E
-        cross_entropy = top + total.log() - z.gather(1, label)
-        penalty.add_(1.0 - expected).mul_(scale / total).mul_(e)  # (addcmul is slower than these three)
-        grad.scatter_add_(1, label, torch.full_like(total, -scale))
-        return ((cross_entropy + expected) * scale)[:, 0]
-
-    return kernel
+    weight = _class_weight_of_targets(class_weight, logits, y)
+    classes = torch.arange(logits.shape[1], device=logits.device)
+    distance = (classes - y[:, None]).abs().to(logits.dtype)  # |k - y_i|, (N, K)
+    per_example = F.cross_entropy(logits, y, reduction="none") + alpha * (torch.softmax(logits, 1) * distance).sum(1)
+    return reduce(per_example if weight is None else per_example * weight, reduction)
 
 
 def _label_values(label_values, logits: torch.Tensor) -> torch.Tensor:
