@@ -1,0 +1,233 @@
+"""The data step of `make lab` / `make test` (tools/fetch_data.py) against a local HTTP mirror.
+
+Nothing here touches the internet: a server on 127.0.0.1 serves a copy of the four MNIST files
+(the real ones when $WLOSS_DATA/mnist holds them, otherwise tiny valid IDX files whose checksums
+the test puts into the table), and the step runs into an empty temporary user cache.
+"""
+import gzip
+import hashlib
+import http.server
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from notebook_utils import ROOT
+from wloss.data import load_mnist, mnist
+
+import fetch_data  # tools/ is on sys.path (notebook_utils)
+
+NAMES = list(mnist.MNIST_FILES.values())
+REAL_SOURCE = mnist.find_mnist()  # $WLOSS_DATA/mnist (set by .ci/run) or the user cache, if either has them
+
+
+def _idx_bytes(array):
+    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
+    return header + array.astype(np.uint8).tobytes()
+
+
+def _fill_mirror(folder, monkeypatch):
+    """Four .gz files in ``folder``; returns the number of training images they hold."""
+    folder.mkdir(parents=True)
+    if REAL_SOURCE is not None:
+        for name in NAMES:
+            source = mnist._file_in(REAL_SOURCE, name)
+            data = source.read_bytes() if source.suffix == ".gz" else gzip.compress(source.read_bytes())
+            (folder / f"{name}.gz").write_bytes(data)
+        return 60000
+    rng = np.random.default_rng(0)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (6, 28, 28)),
+        "train-labels-idx1-ubyte": rng.integers(0, 10, 6),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (2, 28, 28)),
+        "t10k-labels-idx1-ubyte": rng.integers(0, 10, 2),
+    }
+    table = {}
+    for name, array in arrays.items():
+        content = _idx_bytes(array)
+        table[name] = hashlib.md5(content).hexdigest()
+        (folder / f"{name}.gz").write_bytes(gzip.compress(content))
+    monkeypatch.setattr(mnist, "MNIST_MD5", table)
+    return 6
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    requests: list  # set per server
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.requests.append(self.path)
+        if getattr(self.server, "truncate", None) and self.path.endswith(self.server.truncate):
+            data = Path(self.directory, self.path.lstrip("/")).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])  # the connection drops half-way
+            self.close_connection = True
+            return
+        super().do_GET()
+
+
+@pytest.fixture
+def mirror(tmp_path, monkeypatch):
+    """A local HTTP mirror of the four files; yields (folder, url, requests, server)."""
+    folder = tmp_path / "mirror"
+    n_train = _fill_mirror(folder, monkeypatch)
+    requests = []
+    handler = type("Handler", (_Handler,), {"requests": requests})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    server.truncate = None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}/", requests, server, n_train
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fresh_user(tmp_path, monkeypatch):
+    """An empty home and user cache, no WLOSS_DATA: a new user's machine."""
+    monkeypatch.delenv("WLOSS_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home" / ".cache"))
+    return tmp_path / "home" / ".cache"
+
+
+def _all_files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+
+
+def test_data_step_downloads_verifies_and_load_mnist_finds_them(mirror, fresh_user, monkeypatch, capsys):
+    _, url, requests, _, n_train = mirror
+    monkeypatch.setenv("WLOSS_MNIST_MIRROR", url)
+    assert fetch_data.main([]) == 0
+    assert sorted(requests) == sorted(f"/{name}.gz" for name in NAMES)
+    assert _all_files(fresh_user) == ["wloss", "wloss/mnist"] + sorted(f"wloss/mnist/{n}.gz" for n in NAMES)
+    assert "downloaded and verified" in capsys.readouterr().out
+    X_train, y_train, X_test, y_test = load_mnist()
+    assert X_train.shape == (n_train, 784) and len(y_train) == n_train
+    # the second run finds them and downloads nothing
+    assert fetch_data.main([]) == 0
+    assert len(requests) == len(NAMES)
+    assert "found and verified" in capsys.readouterr().out
+
+
+def test_a_corrupted_mirror_file_is_rejected_and_nothing_is_left(mirror, fresh_user, monkeypatch, capsys):
+    folder, url, _, _, _ = mirror
+    damaged = bytearray(gzip.decompress((folder / "train-labels-idx1-ubyte.gz").read_bytes()))
+    damaged[-1] ^= 0xFF  # one flipped label byte: a valid gzip of a valid-looking IDX file
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(bytes(damaged)))
+    monkeypatch.setenv("WLOSS_MNIST_MIRROR", url)
+    assert fetch_data.main([]) == fetch_data.EXIT_MISSING
+    err = capsys.readouterr().err
+    assert "train-labels-idx1-ubyte.gz" in err
+    assert mnist.MNIST_MD5["train-labels-idx1-ubyte"] in err  # expected
+    assert hashlib.md5(bytes(damaged)).hexdigest() in err  # actual
+    assert _all_files(fresh_user) == []
+
+
+def test_an_interrupted_download_leaves_nothing_and_the_next_run_starts_cleanly(mirror, fresh_user, monkeypatch):
+    _, url, requests, server, n_train = mirror
+    monkeypatch.setenv("WLOSS_MNIST_MIRROR", url)
+    server.truncate = "t10k-images-idx3-ubyte.gz"  # the third file of four breaks off
+    assert fetch_data.main([]) == fetch_data.EXIT_MISSING
+    assert _all_files(fresh_user) == []
+    server.truncate = None
+    assert fetch_data.main([]) == 0
+    assert load_mnist()[0].shape == (n_train, 784)
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_offline_without_a_copy_the_message_says_what_where_how(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "WLOSS_DATA"}
+    env.update(HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               WLOSS_MNIST_MIRROR=f"http://127.0.0.1:{_closed_port()}/")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "fetch_data.py")], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    message = result.stderr
+    assert "MNIST is missing" in message and "nothing was run" in message
+    assert str(tmp_path / "cache" / "wloss" / "mnist") in message  # where it looked
+    assert "WLOSS_DATA is not set" in message
+    for name in NAMES:
+        assert f"{name}.gz" in message
+    assert "WLOSS_DATA=" in message and "WLOSS_MNIST_MIRROR=" in message
+    assert "make test MNIST=skip" in message  # the command that runs everything else
+    assert "Connection refused" in message
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_damaged_copy_in_the_cache_is_reported(mirror, fresh_user, monkeypatch, capsys):
+    folder, _, _, _, _ = mirror
+    cache = fresh_user / "wloss" / "mnist"
+    shutil.copytree(folder, cache)
+    (cache / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07"))
+    monkeypatch.setenv("WLOSS_MNIST_MIRROR", "http://127.0.0.1:9/")
+    assert fetch_data.main([]) == fetch_data.EXIT_MISSING
+    err = capsys.readouterr().err
+    assert "damaged" in err and "t10k-labels-idx1-ubyte.gz" in err and "checksum mismatch" in err
+
+
+def test_mirror_variable_overrides_the_default_mirrors(monkeypatch):
+    monkeypatch.delenv("WLOSS_MNIST_MIRROR", raising=False)
+    assert mnist.mnist_mirrors() == tuple(mnist.MNIST_MIRRORS)
+    monkeypatch.setenv("WLOSS_MNIST_MIRROR", "http://127.0.0.1:8000/mnist")
+    assert mnist.mnist_mirrors() == ("http://127.0.0.1:8000/mnist/",)
+
+
+# ---- the Makefile runs the step before anything that may need MNIST ----
+
+def _makefile():
+    return (ROOT / "Makefile").read_text()
+
+
+@pytest.mark.parametrize("target", ["lab", "test", "replicate", "test-notebooks"])
+def test_make_targets_run_the_data_step_first(target):
+    line = re.search(rf"^{re.escape(target)}:([^#\n]*)", _makefile(), re.M)
+    assert line, f"no rule for {target}"
+    assert "data" in line.group(1).split(), f"`make {target}` does not depend on the data step"
+
+
+def test_mnist_notebooks_listed_in_the_makefile_are_those_that_need_mnist():
+    import nbformat
+
+    listed = set(re.search(r"^MNIST_NOTEBOOKS := (.*)$", _makefile(), re.M).group(1).split())
+    needing = set()
+    for folder in ("lectures", "solutions"):
+        for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb")):
+            code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+            if re.search(r"load_mnist|wloss\.replicate", code) and "except FileNotFoundError" not in code:
+                needing.add(f"{folder}/{path.name}")
+    assert listed == needing
+
+
+def test_jupyterlab_news_prompt_is_switched_off_by_a_valid_override():
+    import json
+
+    override = json.loads((ROOT / "tools" / "jupyterlab-overrides.json").read_text())
+    settings = override["@jupyterlab/apputils-extension:notification"]
+    schema_file = (ROOT / ".venv" / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab"
+                   / "apputils-extension" / "notification.json")
+    if not schema_file.is_file():  # JupyterLab installed elsewhere (conda): find it beside this Python
+        schema_file = (os.path.join(sys.prefix, "share", "jupyter", "lab", "schemas", "@jupyterlab",
+                                    "apputils-extension", "notification.json"))
+    schema = json.loads(open(schema_file).read())["properties"]
+    assert settings["fetchNews"] == "false"
+    assert settings["fetchNews"] in [choice["const"] for choice in schema["fetchNews"]["oneOf"]]
+    assert set(settings) <= set(schema)
+    assert "$(VENV)/share/jupyter/lab/settings/overrides.json" in _makefile()
