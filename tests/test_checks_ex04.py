@@ -1,53 +1,167 @@
-"""Exercise 04's checks: typical wrong answers get a message that names the mistake."""
+"""Exercise 04's checks: plausible wrong answers fail with a message that names the mistake, never the answer."""
 import numpy as np
 import pytest
 
 from wloss.checks import CheckFailed, ex04
 
 
-def rwc(t, p, c_fn, c_fp):
-    t, p = np.asarray(t), np.asarray(p)
-    return float((((t == 1) & (p == 0)).sum() * c_fn + ((t == 0) & (p == 1)).sum() * c_fp) / len(t))
+def fails(check, *args, match, **kwargs):
+    with pytest.raises(CheckFailed, match=match) as info:
+        check(*args, **kwargs)
+    return str(info.value)
 
 
-def test_swapped_costs_in_the_threshold():
-    with pytest.raises(CheckFailed, match="costs swapped"):
-        ex04.check_bayes_optimal_threshold(lambda c_fn, c_fp: c_fn / (c_fn + c_fp))
+# ---------------------------------------------------------------- task 1: threshold from a full cost matrix
+
+def right_threshold(cost):
+    cost = np.asarray(cost, float)
+    a, b = cost[0, 1] - cost[0, 0], cost[1, 0] - cost[1, 1]
+    return a / (a + b)
 
 
-def test_total_instead_of_average_cost():
-    with pytest.raises(CheckFailed, match="you returned the total; divide by N"):
-        ex04.check_binary_real_world_cost(lambda t, p, c_fn, c_fp: rwc(t, p, c_fn, c_fp) * len(t))
+def answers_printed(message, matrices):
+    return [f"{right_threshold(m):.3f}" for m in matrices if f"{right_threshold(m):.3f}" in message]
 
 
-def test_threshold_that_is_not_optimal():
-    with pytest.raises(CheckFailed, match="costs .* but .* costs"):
-        ex04.check_cost_optimal_threshold(lambda s, y, c_fn, c_fp: float(np.max(s)))
+@pytest.mark.parametrize("wrong, match", [
+    (lambda C: C[0, 1] / (C[0, 1] + C[1, 0]), "used only the two mistakes' costs"),          # the lecture's formula
+    (lambda C: right_threshold(np.asarray(C).T), "read the matrix as C\\[predicted, true\\]"),   # transposed
+    (lambda C: 1 - right_threshold(C), "C\\[predicted, true\\]|too (low|high)"),              # the two mistakes swapped
+    (lambda C: 0.5, "too (low|high)|expectation"),                                           # the default threshold
+    (lambda C: C[1, 0] / (C[0, 1] + C[1, 0]), "C\\[predicted, true\\]|too (low|high)"),       # swapped, lecture form
+])
+def test_wrong_thresholds_fail_without_printing_the_answer(wrong, match):
+    message = fails(ex04.check_threshold_from_cost_matrix, wrong, match=match)
+    assert not answers_printed(message, ex04._MATRICES + ex04._MATRICES_HIDDEN)
 
 
-def test_correction_in_the_wrong_direction():
-    with pytest.raises(CheckFailed, match="you ADDED log w"):
-        ex04.check_corrected_probability(lambda z, w: 1 / (1 + np.exp(-(np.asarray(z) + np.log(w)))))
+def test_the_lecture_formula_passes_visible_zero_diagonal_cases_only_up_to_the_third():
+    # the two-cost formula is right on the first two (zero diagonal) matrices, so the third case must catch it
+    message = fails(ex04.check_threshold_from_cost_matrix, lambda C: C[0, 1] / (C[0, 1] + C[1, 0]), match="diagonal")
+    assert "[[0.0, 4.0], [50.0, 4.0]]" in message
 
 
-def test_ece_without_bin_weights():
-    def unweighted_ece(p, y, bins):
-        p, y = np.asarray(p, float), np.asarray(y, float)
-        b = np.minimum((p * bins).astype(int), bins - 1)
-        return float(np.mean([abs(y[b == k].mean() - p[b == k].mean()) for k in np.unique(b)]))
-    with pytest.raises(CheckFailed, match=r"ece \(calibrated-ish sample\): expected"):
-        ex04.check_ece(unweighted_ece)
+def test_threshold_answers_that_are_not_probabilities_fail_cleanly():
+    fails(ex04.check_threshold_from_cost_matrix, lambda C: None, match="expected a number")
+    fails(ex04.check_threshold_from_cost_matrix, lambda C: C[0], match="expected a single number")
+    fails(ex04.check_threshold_from_cost_matrix, lambda C: 2.0, match="not a probability")
 
 
-def test_right_answers_pass(capsys):
-    ex04.check_bayes_optimal_threshold(lambda c_fn, c_fp: c_fp / (c_fp + c_fn))
-    ex04.check_binary_real_world_cost(rwc)
+# ---------------------------------------------------------------- task 3: the fraud scenario
 
-    def best(scores, y, c_fn, c_fp):
-        candidates = np.unique(scores)[::-1]
-        return float(candidates[int(np.argmin([rwc(y, (scores >= t).astype(int), c_fn, c_fp) for t in candidates]))])
-    ex04.check_cost_optimal_threshold(best)
-    ex04.check_corrected_probability(lambda z, w: 1 / (1 + np.exp(-(np.asarray(z) - np.log(w)))))
-    from wloss.calibration import expected_calibration_error
-    ex04.check_ece(expected_calibration_error)
-    assert capsys.readouterr().out.count("\u2714") == 5
+RIGHT_COST = np.array([[0.0, 5.0], [135.0, 3.0]])
+
+
+@pytest.mark.parametrize("cost, match", [
+    (RIGHT_COST.T, "transposed"),
+    (np.array([[0.0, 5.0], [135.0, 0.0]]), r"fraud_cost\[1, 1\].*caught, but the review"),    # review of a fraud forgotten
+    (np.array([[0.0, 3.0], [135.0, 3.0]]), r"fraud_cost\[0, 1\].*cancel"),                    # lost margin forgotten
+    (np.array([[0.0, 23.0], [135.0, 3.0]]), r"fraud_cost\[0, 1\]"),                           # every delayed customer cancels
+    (np.array([[0.0, 5.0], [120.0, 3.0]]), r"fraud_cost\[1, 0\].*fee"),                       # chargeback fee forgotten
+])
+def test_wrong_cost_matrices_fail_by_entry(cost, match):
+    message = fails(ex04.check_fraud_scenario, cost, right_threshold(cost), match=match)
+    assert "135" not in message and "5.0" not in message
+
+
+@pytest.mark.parametrize("threshold", [5.0 / 140.0, 0.5, 135.0 / 140.0])
+def test_wrong_threshold_for_the_right_matrix_fails(threshold):
+    # off-diagonal-only formula, the default, and the swapped form
+    fails(ex04.check_fraud_scenario, RIGHT_COST, threshold, match="fraud_threshold")
+
+
+def test_hidden_part_checks_the_threshold_comes_from_the_task_1_function():
+    fails(ex04.check_fraud_scenario, RIGHT_COST, right_threshold(RIGHT_COST), lambda C: 0.5, hidden=True,
+          match="not what your task-1 function returns")
+
+
+# ---------------------------------------------------------------- task 4: predict F1 vs cost threshold
+
+RIGHT_PREDICTION = {"misses cost 20, false alarms 1": "higher", "misses cost 1, false alarms 5": "lower"}
+
+
+@pytest.mark.parametrize("prediction, match", [
+    ({k: "higher" for k in RIGHT_PREDICTION}, "1 of 2"),            # 'F1 always flags less'
+    ({k: "lower" for k in RIGHT_PREDICTION}, "1 of 2"),             # 'F1 always flags more'
+    ({k: "about the same" for k in RIGHT_PREDICTION}, "2 of 2"),    # 'F1 is about right for imbalance'
+    ({"misses cost 20, false alarms 1": "lower", "misses cost 1, false alarms 5": "higher"}, "2 of 2"),
+])
+def test_wrong_predictions_fail(prediction, match):
+    fails(ex04.check_f1_threshold_prediction, prediction, match=match)
+    with pytest.raises(CheckFailed):
+        ex04.check_f1_threshold_prediction(prediction, hidden=True)
+
+
+def test_malformed_predictions_fail():
+    fails(ex04.check_f1_threshold_prediction, {k: ... for k in RIGHT_PREDICTION}, match="must be one of")
+    fails(ex04.check_f1_threshold_prediction, {}, match="are missing")
+    fails(ex04.check_f1_threshold_prediction, "higher", match="expected a dict")
+
+
+def test_experiment_margins_are_wide():
+    for seed in (0, 7):
+        scores, y = ex04.calibrated_validation_scores(seed=seed)
+        t_f1, t_20 = ex04.f1_and_cost_thresholds(scores, y, 20.0, 1.0)
+        _, t_5 = ex04.f1_and_cost_thresholds(scores, y, 1.0, 5.0)
+        assert t_f1 - t_20 > 0.1 and t_5 - t_f1 > 0.2
+
+
+# ---------------------------------------------------------------- task 5: debug the evaluation
+
+def rwc(scores, y, t, c_fn, c_fp, swap=False):
+    predicted = (np.asarray(scores) >= t).astype(int)
+    fn = np.sum((predicted == 0) & (y == 1))
+    fp = np.sum((predicted == 1) & (y == 0))
+    if swap:
+        fn, fp = fp, fn
+    return float((fn * c_fn + fp * c_fp) / len(y))
+
+
+def make_rule(select_on="val", swap_select=False, report="test", swap_report=False):
+    def rule(p_val, y_val, p_test, y_test, c_fn, c_fp):
+        s, y = (p_val, y_val) if select_on == "val" else (p_test, y_test)
+        candidates = np.unique(s)
+        t = float(candidates[int(np.argmin([rwc(s, y, c, c_fn, c_fp, swap_select) for c in candidates]))])
+        rs, ry = (p_test, y_test) if report == "test" else (p_val, y_val)
+        return t, rwc(rs, ry, t, c_fn, c_fp, swap_report)
+    return rule
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (make_rule("test", True, "test", True), "(?s)two mistakes.*TEST set.*wrong way round"),   # as given
+    (make_rule("test", False, "test", False), "chosen on the test set"),           # only the swap fixed
+    (make_rule("val", True, "test", True), "swapped"),                             # only the tuning fixed
+    (make_rule("val", False, "val", False), "reported the validation cost"),
+    (make_rule("val", False, "test", True), "wrong way round"),
+])
+def test_wrong_evaluations_fail(wrong, match):
+    fails(ex04.check_evaluate_cost_rule, wrong, match=match)
+    with pytest.raises(CheckFailed):
+        ex04.check_evaluate_cost_rule(wrong, hidden=True)
+
+
+def test_the_given_function_fails():
+    import nbformat
+    from notebook_utils import ROOT
+    nb = nbformat.read(ROOT / "exercises" / "04_thresholds_costs.ipynb", 4)
+    source = next(c.source for c in nb.cells if "def evaluate_cost_rule_given" in c.source)
+    namespace = {"np": np, "ex04": ex04}
+    exec(source.split("\n\n\np_val")[0], namespace)
+    with pytest.raises(CheckFailed):
+        ex04.check_evaluate_cost_rule(namespace["evaluate_cost_rule_given"])
+
+
+def test_evaluation_returning_a_single_number_fails_cleanly():
+    fails(ex04.check_evaluate_cost_rule, lambda *a: 0.3, match="return a pair")
+
+
+# ---------------------------------------------------------------- right answers
+
+def test_right_answers_pass_visible_and_hidden(capsys):
+    for hidden in (False, True):
+        ex04.check_threshold_from_cost_matrix(right_threshold, hidden=hidden)
+        ex04.check_fraud_scenario(RIGHT_COST, right_threshold(RIGHT_COST), right_threshold, hidden=hidden)
+        ex04.check_f1_threshold_prediction(dict(RIGHT_PREDICTION), hidden=hidden)
+        ex04.check_evaluate_cost_rule(make_rule(), hidden=hidden)
+        ex04.check_evaluate_cost_rule(lambda *a: list(make_rule()(*a)), hidden=hidden)   # a list is a pair too
+    assert capsys.readouterr().out.count("\u2714") == 10

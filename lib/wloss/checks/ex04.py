@@ -1,82 +1,231 @@
-"""Checks for exercise 04 (thresholds, costs and calibration)."""
+"""Checks for exercise 04 (thresholds, costs, F1 and eliciting a cost matrix).
+
+Each check recomputes the property its task asks for from what the student
+returned, names the case that exposes a mistake and gives a hint; none prints
+the answer. ``hidden=True`` runs the extra cases of the graded (hidden) part.
+"""
 import numpy as np
 
-from wloss.calibration import expected_calibration_error
-from wloss.checks import check_array, check_close, check_scalar, fail, passed, task
-from wloss.metrics import bayes_threshold, best_threshold, real_world_cost
+from wloss.checks import check_array, check_scalar, fail, passed, task
+from wloss.metrics import best_threshold, real_world_cost
+
+# ---------------------------------------------------------------- task 1 (derive)
+
+#: Cost matrices C[true, predicted]; off-diagonal mistakes cost more than the right decision in the same row.
+_MATRICES = [
+    [[0.0, 1.0], [20.0, 0.0]],
+    [[0.0, 5.0], [1.0, 0.0]],
+    [[0.0, 4.0], [50.0, 4.0]],          # a flag costs 4 whether or not the example is positive
+]
+_MATRICES_HIDDEN = [
+    [[1.0, 3.0], [10.0, 2.0]],
+    [[0.5, 0.6], [100.0, 0.0]],
+    [[0.0, 30.0], [40.0, 25.0]],
+]
 
 
-def check_bayes_optimal_threshold(bayes_optimal_threshold):
-    for c_fn, c_fp in [(20.0, 1.0), (1.0, 1.0), (2000.0, 100.0), (1.0, 4.0)]:
-        case = f"c_fn={c_fn}, c_fp={c_fp}"
-        with task("bayes_optimal_threshold"):
-            got = check_scalar(f"bayes_optimal_threshold({case})", bayes_optimal_threshold(c_fn, c_fp))
-        if np.isclose(got, c_fn / (c_fn + c_fp)) and c_fn != c_fp:
-            fail(f"bayes_optimal_threshold({case}): costs swapped - expensive misses must LOWER the threshold; "
-                 "it is c_fp / (c_fp + c_fn)")
-        check_close("bayes_optimal_threshold", got, bayes_threshold(c_fn, c_fp), case=case)
-    passed("bayes_optimal_threshold: c_fp / (c_fp + c_fn), 1/21 for costs 20 and 1")
+def _expected_costs(cost, q):
+    """Expected cost of predicting negative and positive at probability q, for C[true, predicted]."""
+    cost = np.asarray(cost, dtype=float)
+    negative = (1 - q) * cost[0, 0] + q * cost[1, 0]
+    positive = (1 - q) * cost[0, 1] + q * cost[1, 1]
+    return negative, positive
 
 
-def check_binary_real_world_cost(binary_real_world_cost):
-    y_true = np.array([1, 1, 1, 0, 0, 0, 0, 0])
-    y_pred = np.array([1, 0, 0, 1, 0, 0, 0, 0])  # 2 FN, 1 FP
-    for c_fn, c_fp in [(20.0, 1.0), (2000.0, 100.0)]:
-        case = f"2 false negatives, 1 false positive, c_fn={c_fn}, c_fp={c_fp}"
-        with task("binary_real_world_cost"):
-            got = check_scalar(f"binary_real_world_cost ({case})", binary_real_world_cost(y_true, y_pred, c_fn, c_fp))
-        if np.isclose(got, 2 * c_fn + c_fp):
-            fail(f"binary_real_world_cost ({case}): you returned the total; divide by N = {len(y_true)}")
-        if np.isclose(got, (2 * c_fp + c_fn) / len(y_true)):
-            fail(f"binary_real_world_cost ({case}): costs swapped - false negatives cost c_fn")
-        check_close("binary_real_world_cost", got, real_world_cost(y_true, y_pred, c_fn, c_fp), case=case)
-    passed("binary_real_world_cost: (FN c_fn + FP c_fp) / N")
+def _threshold_property(name, t, cost, case):
+    """Fail unless predicting positive is cheaper just above t and dearer just below."""
+    if not 0.0 <= t <= 1.0:
+        fail(f"{name} ({case}): {t:.4g} is not a probability; the threshold lies in [0, 1]")
+    for q, side in ((min(t + 0.01, 1.0), "above"), (max(t - 0.01, 0.0), "below")):
+        negative, positive = _expected_costs(cost, q)
+        if side == "above" and positive > negative + 1e-12:
+            fail(f"{name} ({case}): just above your threshold (q = {q:.3f}) predicting positive costs {positive:.4g} "
+                 f"in expectation and predicting negative {negative:.4g} - your threshold is too low. "
+                 "Hint: write both expected costs as functions of q, with the costs of correct decisions too.")
+        if side == "below" and positive < negative - 1e-12:
+            fail(f"{name} ({case}): just below your threshold (q = {q:.3f}) predicting positive is already cheaper "
+                 f"({positive:.4g} against {negative:.4g}) - your threshold is too high. "
+                 "Hint: write both expected costs as functions of q, with the costs of correct decisions too.")
 
 
-def check_cost_optimal_threshold(cost_optimal_threshold):
-    rng = np.random.default_rng(4)
-    y = (rng.random(300) < 0.1).astype(int)
-    scores = np.round(np.clip(rng.normal(0.3 + 0.4 * y, 0.2), 0, 1), 2)  # rounded: ties included
-    for c_fn, c_fp in [(20.0, 1.0), (1.0, 1.0), (5.0, 2.0)]:
-        case = f"300 validation scores, c_fn={c_fn}, c_fp={c_fp}"
-        with task("cost_optimal_threshold"):
-            got = check_scalar(f"cost_optimal_threshold ({case})", cost_optimal_threshold(scores, y, c_fn, c_fp))
-        expected = best_threshold(scores, y, "cost", fn_cost=c_fn, fp_cost=c_fp)
-        if got not in scores:
-            fail(f"cost_optimal_threshold ({case}): {got} is not one of the scores")
-        got_cost = real_world_cost(y, (scores >= got).astype(int), c_fn, c_fp)
-        best_cost = real_world_cost(y, (scores >= expected).astype(int), c_fn, c_fp)
-        if got_cost > best_cost + 1e-12:
-            fail(f"cost_optimal_threshold ({case}): threshold {got} costs {got_cost:.4f}, "
-                 f"but {expected} costs {best_cost:.4f}")
-        check_close("cost_optimal_threshold", got, expected, case=case + " (ties: the largest threshold)")
-    passed("cost_optimal_threshold: the cheapest threshold among the scores")
+def check_threshold_from_cost_matrix(threshold_from_cost_matrix, hidden=False):
+    """Task 1: the probability above which predicting positive has the lower expected cost."""
+    for matrix in (_MATRICES_HIDDEN if hidden else _MATRICES):
+        cost = np.array(matrix)
+        case = f"cost = {cost.tolist()}"
+        with task("threshold_from_cost_matrix"):
+            got = check_scalar(f"threshold_from_cost_matrix ({case})", threshold_from_cost_matrix(cost.copy()))
+        off_only = cost[0, 1] / (cost[0, 1] + cost[1, 0])
+        transposed = (cost[1, 0] - cost[1, 1]) / ((cost[1, 0] - cost[1, 1]) + (cost[0, 1] - cost[0, 0]))
+        right_negative, right_positive = _expected_costs(cost, got)
+        if not np.isclose(right_negative, right_positive, rtol=1e-9, atol=1e-12):
+            if np.isclose(got, transposed) and not np.isclose(transposed, 0.5):
+                fail(f"threshold_from_cost_matrix ({case}): you read the matrix as C[predicted, true] (or swapped "
+                     "the two mistakes); rows are the TRUE class, columns the decision. An expensive miss must lower "
+                     "the threshold.")
+            if np.isclose(got, off_only) and np.any(np.diag(cost) != 0):
+                fail(f"threshold_from_cost_matrix ({case}): you used only the two mistakes' costs; here correct "
+                     "decisions cost something too (the diagonal), and what matters is how much each decision "
+                     "saves over the other.")
+            _threshold_property("threshold_from_cost_matrix", got, cost, case)
+            fail(f"threshold_from_cost_matrix ({case}): at your threshold the two decisions should cost the same in "
+                 "expectation, and they do not. Hint: solve expected cost(positive) = expected cost(negative) for q.")
+    passed("threshold_from_cost_matrix: at the threshold both decisions cost the same, and above it predicting "
+           "positive is cheaper" + (" (hidden cases)" if hidden else ""))
 
 
-def check_corrected_probability(corrected_probability):
-    q = np.array([0.01, 0.2, 0.5, 0.9])
-    for w in (20.0, 3.0):
-        weighted_logits = np.log(w * q / (1 - q))
-        with task("corrected_probability"):
-            got = corrected_probability(weighted_logits, w)
-        got = check_array(f"corrected_probability (w={w})", got, shape=q.shape)
-        wrong_way = 1 / (1 + np.exp(-(weighted_logits + np.log(w))))
-        if np.allclose(got, wrong_way):
-            fail(f"corrected_probability (w={w}): you ADDED log w; the weighted odds are too large, subtract it")
-        check_close("corrected_probability", got, q, case=f"logits of a model trained with pos_weight={w}")
-    passed("corrected_probability: sigmoid(z - log w) recovers the true probabilities")
+# ---------------------------------------------------------------- task 3 (derive: a scenario)
+
+#: The shop's numbers, as the task states them (euros).
+REVIEW, GOODS, FEE, CANCEL_RATE, MARGIN = 3.0, 120.0, 15.0, 0.1, 20.0
+_ENTRY = {
+    (0, 0): ("an honest order that is not flagged", "nothing goes wrong and nobody looks at it"),
+    (0, 1): ("a flagged honest order", "every flagged order is reviewed, and some delayed customers cancel: "
+                                       "count the expected loss per order"),
+    (1, 0): ("a fraudulent order that ships", "the shop loses the goods AND pays a fee"),
+    (1, 1): ("a flagged fraudulent order", "the fraud is caught, but the review still has to be paid"),
+}
 
 
-def check_ece(ece):
-    rng = np.random.default_rng(5)
-    p = rng.random(500)
-    cases = [
-        ("calibrated-ish sample", p, (rng.random(500) < p).astype(int), 10),
-        ("overconfident", np.full(100, 0.9), np.array([0, 1] * 50), 10),
-        ("probability exactly 1", np.array([1.0, 1.0, 0.0]), np.array([1, 0, 0]), 5),
-    ]
-    for case, probabilities, y, bins in cases:
-        with task("ece"):
-            got = check_scalar(f"ece ({case})", ece(probabilities, y, bins))
-        check_close("ece", got, expected_calibration_error(probabilities, y, bins), rtol=1e-9, case=case)
-    passed("ece: sum over bins of (n_b / N) |observed - predicted|")
+def _scenario_cost():
+    return np.array([[0.0, REVIEW + CANCEL_RATE * MARGIN], [GOODS + FEE, REVIEW]])
+
+
+def check_fraud_scenario(fraud_cost, fraud_threshold, threshold_from_cost_matrix=None, hidden=False):
+    """Task 3: the scenario's cost matrix C[true, predicted] and the threshold that follows from it."""
+    C = check_array("fraud_cost", fraud_cost, shape=(2, 2))
+    t = check_scalar("fraud_threshold", fraud_threshold)
+    expected = _scenario_cost()
+    if np.allclose(C, expected.T) and not np.allclose(C, expected):
+        fail("fraud_cost: the matrix is transposed - rows are the TRUE class (0 honest, 1 fraud), columns the "
+             "decision (0 ship, 1 flag)")
+    for (i, j), (what, hint) in _ENTRY.items():
+        if not np.isclose(C[i, j], expected[i, j], rtol=1e-9, atol=1e-9):
+            fail(f"fraud_cost[{i}, {j}], the cost of {what}, does not follow from the scenario. Hint: {hint}.")
+    negative, positive = _expected_costs(C, t)
+    if not np.isclose(negative, positive, rtol=1e-9, atol=1e-12):
+        fail("fraud_threshold: your cost matrix is right, but at your threshold the two decisions do not cost the "
+             "same in expectation - compute it from fraud_cost with your function from task 1")
+    if hidden and threshold_from_cost_matrix is not None:
+        with task("threshold_from_cost_matrix"):
+            again = check_scalar("threshold_from_cost_matrix(fraud_cost)", threshold_from_cost_matrix(C.copy()))
+        if not np.isclose(again, t):
+            fail("fraud_threshold: not what your task-1 function returns for fraud_cost")
+    passed("fraud scenario: every cost follows from the story, and the threshold from the costs"
+           + (" (hidden part)" if hidden else ""))
+
+
+# ---------------------------------------------------------------- task 4 (predict)
+
+PREDICTION_CASES = ("misses cost 20, false alarms 1", "misses cost 1, false alarms 5")
+_PREDICTION_COSTS = {PREDICTION_CASES[0]: (20.0, 1.0), PREDICTION_CASES[1]: (1.0, 5.0)}
+PREDICTION_VALUES = ("higher", "lower", "about the same")
+
+
+def calibrated_validation_scores(seed=0, n=4000):
+    """Validation scores q of a calibrated model and labels drawn with P(y = 1) = q (about 12 % positives)."""
+    rng = np.random.default_rng(seed)
+    q = rng.beta(0.6, 4.0, size=n)
+    return q, (rng.random(n) < q).astype(int)
+
+
+def f1_and_cost_thresholds(scores, y, c_fn, c_fp):
+    """The F1-maximising and the cost-minimising thresholds on (scores, y)."""
+    return (best_threshold(scores, y, "f1"), best_threshold(scores, y, "cost", fn_cost=c_fn, fp_cost=c_fp))
+
+
+def _relation(t_f1, t_cost):
+    if abs(t_f1 - t_cost) < 0.02:
+        return "about the same"
+    return "higher" if t_f1 > t_cost else "lower"
+
+
+def check_f1_threshold_prediction(prediction, hidden=False):
+    """Task 4: where the F1-tuned threshold lies relative to the cost-optimal one, per cost model."""
+    if not isinstance(prediction, dict):
+        fail(f"prediction: expected a dict with the keys {list(PREDICTION_CASES)}, got {type(prediction).__name__}")
+    missing = [key for key in PREDICTION_CASES if key not in prediction]
+    if missing:
+        fail(f"prediction: the keys {missing} are missing")
+    bad = {key: prediction[key] for key in PREDICTION_CASES if prediction[key] not in PREDICTION_VALUES}
+    if bad:
+        fail(f"prediction: each value must be one of {PREDICTION_VALUES}, got {bad}")
+    scores, y = calibrated_validation_scores(seed=7 if hidden else 0)
+    wrong = []
+    for key in PREDICTION_CASES:
+        t_f1, t_cost = f1_and_cost_thresholds(scores, y, *_PREDICTION_COSTS[key])
+        if prediction[key] != _relation(t_f1, t_cost):
+            wrong.append(f"  {key}: you predicted '{prediction[key]}'; the experiment gives the F1 threshold "
+                         f"{t_f1:.3f} and the cost-optimal one {t_cost:.3f}. F1 counts a miss and a false alarm "
+                         "alike, so its threshold ignores which mistake is dearer - it cannot move with the costs")
+    if wrong:
+        fail("prediction: " + f"{len(wrong)} of 2 predictions disagree with the experiment:\n" + "\n".join(wrong))
+    passed("prediction: both match the experiment" + (" (a second sample)" if hidden else ""))
+
+
+# ---------------------------------------------------------------- task 5 (debug)
+
+def _evaluation_cases(hidden):
+    """(name, validation scores, validation labels, test scores, test labels, c_fn, c_fp)."""
+    seeds = (11, 12, 13) if hidden else (1, 2, 3)
+    cases = []
+    for seed, (c_fn, c_fp) in zip(seeds, [(20.0, 1.0), (1.0, 5.0), (5.0, 2.0)]):
+        rng = np.random.default_rng(seed)
+        val_q, test_q = rng.beta(0.6, 4.0, 300), rng.beta(0.6, 4.0, 300)
+        val = (np.round(val_q, 2), (rng.random(300) < val_q).astype(int))
+        test = (np.round(test_q, 2), (rng.random(300) < test_q).astype(int))
+        cases.append((f"300 validation and 300 test scores, c_fn={c_fn:g}, c_fp={c_fp:g}", *val, *test, c_fn, c_fp))
+    return cases
+
+
+def _cost_at(scores, y, t, c_fn, c_fp):
+    return real_world_cost(y, (scores >= t).astype(int), c_fn, c_fp)
+
+
+def _swapped_cost_at(scores, y, t, c_fn, c_fp):
+    return real_world_cost(y, (scores >= t).astype(int), c_fp, c_fn)
+
+
+def check_evaluate_cost_rule(evaluate_cost_rule, hidden=False):
+    """Task 5: threshold chosen on validation data by Real World Cost, cost reported on the test set."""
+    for case, s_val, y_val, s_test, y_test, c_fn, c_fp in _evaluation_cases(hidden):
+        with task("evaluate_cost_rule"):
+            result = evaluate_cost_rule(s_val.copy(), y_val.copy(), s_test.copy(), y_test.copy(), c_fn, c_fp)
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            fail(f"evaluate_cost_rule ({case}): return a pair (threshold, test cost), got {type(result).__name__}")
+        t = check_scalar(f"evaluate_cost_rule ({case}): the threshold", result[0])
+        reported = check_scalar(f"evaluate_cost_rule ({case}): the test cost", result[1])
+        candidates = np.unique(s_val)
+        best_val = min(_cost_at(s_val, y_val, c, c_fn, c_fp) for c in candidates)
+        val_cost = _cost_at(s_val, y_val, t, c_fn, c_fp)
+        if val_cost > best_val + 1e-12:
+            swapped_best = min(_swapped_cost_at(s_val, y_val, c, c_fn, c_fp) for c in candidates)
+            test_best = min(_cost_at(s_test, y_test, c, c_fn, c_fp) for c in np.unique(s_test))
+            swapped_test_best = min(_swapped_cost_at(s_test, y_test, c, c_fn, c_fp) for c in np.unique(s_test))
+            if np.isclose(_swapped_cost_at(s_test, y_test, t, c_fn, c_fp), swapped_test_best):
+                fail(f"evaluate_cost_rule ({case}): two mistakes. Your threshold is the cheapest on the TEST set "
+                     "(choose it on validation data, report its test cost once), and the cost it minimises counts "
+                     "false negatives and false positives the wrong way round (a false negative is a positive example "
+                     "that is NOT flagged; it costs c_fn).")
+            if np.isclose(_cost_at(s_test, y_test, t, c_fn, c_fp), test_best) or t not in candidates:
+                fail(f"evaluate_cost_rule ({case}): your threshold is not the cheapest on the validation data - it "
+                     "looks chosen on the test set. A threshold is a hyper-parameter: choose it on validation data, "
+                     "then report its cost on the test set once.")
+            if np.isclose(_swapped_cost_at(s_val, y_val, t, c_fn, c_fp), swapped_best):
+                fail(f"evaluate_cost_rule ({case}): your threshold minimises a cost with false negatives and false "
+                     "positives swapped: a false negative is a positive example that is NOT flagged, and it costs "
+                     "c_fn.")
+            fail(f"evaluate_cost_rule ({case}): another validation score gives a lower validation cost than your "
+                 f"threshold ({val_cost:.4f} per example at yours)")
+        test_cost = _cost_at(s_test, y_test, t, c_fn, c_fp)
+        if not np.isclose(reported, test_cost, rtol=1e-9, atol=1e-12):
+            if np.isclose(reported, val_cost):
+                fail(f"evaluate_cost_rule ({case}): you reported the validation cost; report the cost of your "
+                     "threshold on the test set")
+            if np.isclose(reported, _swapped_cost_at(s_test, y_test, t, c_fn, c_fp)):
+                fail(f"evaluate_cost_rule ({case}): the reported test cost counts false negatives and false "
+                     "positives the wrong way round")
+            fail(f"evaluate_cost_rule ({case}): the reported cost is not the Real World Cost (FN c_fn + FP c_fp) / N "
+                 "of your threshold on the test set")
+    passed("evaluate_cost_rule: threshold chosen on validation data by cost, cost reported on the test set"
+           + (" (hidden cases)" if hidden else ""))
