@@ -1,102 +1,149 @@
-"""Exercise 06's checks: typical wrong answers get a message that names the mistake."""
+"""Exercise 06's checks: the right answers pass, plausible wrong answers fail with CheckFailed.
+
+For every graded task at least three wrong answers a student might write, each rejected (never a raw
+exception), and no failure message states the task's answer.
+"""
 import numpy as np
 import pytest
-from scipy.special import logsumexp
+import torch
 
 from wloss import reference
 from wloss.checks import CheckFailed, ex06
-from wloss.metrics import real_world_cost
 
 
-def rwwce_with_diagonal(probs, targets, fn_cost, fp_cost):
-    probs, fp_cost = np.asarray(probs), np.asarray(fp_cost)
+# ---- task 1: RWWCE without zeroing the diagonal ------------------------------------------------------
+def shipped_rwwce(probs, targets, fn_cost, fp_cost):
     rows = np.arange(len(targets))
-    fn_term = np.asarray(fn_cost)[targets] * np.log(probs[rows, targets])
-    fp_term = (fp_cost[targets] * np.log1p(-probs)).sum(axis=1)     # k' = y_m not excluded
+    fn_term = fn_cost[targets] * np.log(probs[rows, targets])
+    fp_term = (fp_cost[targets] * np.log1p(-probs)).sum(axis=1)       # k' = y_m not excluded
     return float(-(fn_term + fp_term).mean())
 
 
-def test_rwwce_including_the_diagonal():
-    with pytest.raises(CheckFailed, match=r"included the diagonal fp_cost\[y, y\]"):
-        ex06.check_rwwce_numpy(rwwce_with_diagonal)
+def rwwce_fixed(probs, targets, fn_cost, fp_cost):
+    rows = np.arange(len(targets))
+    fp_weights = fp_cost[targets].copy()
+    fp_weights[rows, targets] = 0.0
+    return float(-(fn_cost[targets] * np.log(probs[rows, targets]) + (fp_weights * np.log1p(-probs)).sum(axis=1)).mean())
 
 
-def test_rwwce_divided_by_k():
-    with pytest.raises(CheckFailed, match="divided by K = 4 .*K.mean slip"):
-        ex06.check_rwwce_numpy(lambda p, t, fn, fp: reference.rwwce(p, t, fn, fp) / np.shape(p)[1])
+def test_right_rwwce_passes(capsys):
+    for answer in (rwwce_fixed, reference.rwwce):
+        ex06.check_rwwce_numpy(answer)
+        ex06.check_rwwce_numpy(answer, hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 4
 
 
-def test_rwwce_with_transposed_fp_cost():
-    with pytest.raises(CheckFailed, match=r"indexed \[true, predicted\]"):
-        ex06.check_rwwce_numpy(lambda p, t, fn, fp: reference.rwwce(p, t, fn, np.asarray(fp).T))
+@pytest.mark.parametrize("wrong, message", [
+    (shipped_rwwce, "changes when only the diagonal of fp_cost changes"),
+    (lambda p, t, fn, fp: reference.rwwce(p, t, fn, fp) / p.shape[1], "divided by K"),
+    (lambda p, t, fn, fp: reference.rwwce(p, t, fn, fp, reduction="sum"), "sum over examples"),
+    (lambda p, t, fn, fp: reference.rwwce(p, t, fn, fp.T), "the other way round"),
+    (lambda p, t, fn, fp: rwwce_fixed(p, t, fn, np.zeros_like(fp)), "differs from eq. 6"),   # fp terms dropped
+    (lambda p, t, fn, fp: rwwce_fixed(p, t, fn, fp).__str__(), "expected a single number"),
+])
+def test_wrong_rwwce_fails(wrong, message):
+    with pytest.raises(CheckFailed, match=message):
+        ex06.check_rwwce_numpy(wrong)
 
 
-def test_rwwce_summed_over_examples():
-    with pytest.raises(CheckFailed, match="sum over examples; eq. 6 has 1/M"):
-        ex06.check_rwwce_numpy(lambda p, t, fn, fp: reference.rwwce(p, t, fn, fp, reduction="sum"))
+# ---- task 2: clipping that kills the gradient ---------------------------------------------------------
+def shipped_fp_term(logits, k):
+    p = torch.softmax(logits, dim=1)[:, k]
+    return -torch.log((1 - p).clamp(min=1e-7))
 
 
-def test_naive_log_one_minus_softmax_is_not_finite():
-    def naive(z):
-        e = np.exp(z)
-        with np.errstate(all="ignore"):
-            return np.log(1 - e / e.sum(axis=1, keepdims=True))
-    with pytest.raises(CheckFailed, match="not finite.*use logsumexp over the other classes"):
-        ex06.check_log_one_minus_softmax(naive)
+def stable_fp_term(logits, k):
+    others = logits.masked_fill(torch.nn.functional.one_hot(torch.tensor(k), logits.shape[1]).bool(), -torch.inf)
+    return torch.logsumexp(logits, dim=1) - torch.logsumexp(others, dim=1)
 
 
-def test_log_softmax_instead_of_log_one_minus_softmax():
-    def log_softmax(z):
-        top = z.max(axis=1, keepdims=True)
-        return z - top - np.log(np.exp(z - top).sum(axis=1, keepdims=True))
-    with pytest.raises(CheckFailed, match=r"log_one_minus_softmax \(moderate logits\): wrong value"):
-        ex06.check_log_one_minus_softmax(log_softmax)
+def test_right_fp_term_passes(capsys):
+    ex06.check_fp_term(stable_fp_term)
+    ex06.check_fp_term(stable_fp_term, hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 2
 
 
-def test_pos_weight_upside_down():
-    with pytest.raises(CheckFailed, match="pos_weight is upside down"):
-        ex06.check_rwwce_as_weighted_bce(lambda fn, fp: (fp / fn, fp))
+@pytest.mark.parametrize("wrong, message", [
+    (shipped_fp_term, "value is off|gradient is zero"),
+    (lambda z, k: -torch.log(1 - torch.softmax(z, dim=1)[:, k]), "not finite"),
+    (lambda z, k: -torch.log1p(-torch.softmax(z, dim=1)[:, k]), "not finite"),
+    (lambda z, k: -torch.log(1 - torch.softmax(z, dim=1)[:, k] + 1e-7), "value is off"),
+    (lambda z, k: stable_fp_term(z.detach(), k), "detached"),
+    (lambda z, k: -torch.log_softmax(z, dim=1)[:, k], "value is off"),
+    (lambda z, k: torch.tensor(stable_fp_term(z, k).detach().numpy()), "detached"),
+])
+def test_wrong_fp_term_fails(wrong, message):
+    with pytest.raises(CheckFailed, match=message):
+        ex06.check_fp_term(wrong)
 
 
-def test_factor_c_fn_instead_of_c_fp():
-    with pytest.raises(CheckFailed, match="the factor is c_fn"):
-        ex06.check_rwwce_as_weighted_bce(lambda fn, fp: (fn / fp, fn))
+def test_the_shipped_clip_is_caught_by_its_zero_gradient():
+    """On class 1's logit 20 above the others the clipped value is near the truth; its gradient is zero."""
+    value, gradient = ex06._exact_fp_term(np.array([[0.0, 20.0, 0.0]]), 1)
+    z = torch.tensor([[0.0, 20.0, 0.0]], requires_grad=True)
+    (shipped_gradient,) = torch.autograd.grad(shipped_fp_term(z, 1).sum(), z)
+    assert np.abs(gradient).max() > 0.9 and shipped_gradient.abs().max().item() == 0.0
 
 
-def test_list_instead_of_tuple():
-    with pytest.raises(CheckFailed, match=r"expected a tuple \(pos_weight, factor\)"):
-        ex06.check_rwwce_as_weighted_bce(lambda fn, fp: [fn / fp, fp])
+# ---- task 3: predict the effect of scaling the costs --------------------------------------------------
+def test_the_experiment_shows_what_the_lecture_explains():
+    """SGD: a loss 10 000 times larger is a learning rate 10 000 times larger (it overshoots); Adam: unchanged."""
+    assert ex06.outcome(ex06.scale_experiment("sgd")) == "diverges"
+    assert ex06.outcome(ex06.scale_experiment("adam")) == "unchanged"
 
 
-def test_real_world_cost_without_fn_cost():
-    def fp_only(y_true, y_pred, fn_cost, fp_cost):
-        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-        return float(np.where(y_true != y_pred, np.asarray(fp_cost)[y_true, y_pred], 0.0).mean())
-    with pytest.raises(CheckFailed, match=r"charged only fp_cost\[i, j\]"):
-        ex06.check_real_world_cost_multiclass(fp_only)
+def test_right_predictions_pass(capsys):
+    ex06.check_scale_prediction("diverges", "unchanged")
+    ex06.check_scale_prediction(" Diverges", "unchanged", hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 2
 
 
-def test_real_world_cost_total_instead_of_mean():
-    with pytest.raises(CheckFailed, match="returned the total; divide by N"):
-        ex06.check_real_world_cost_multiclass(
-            lambda t, p, fn, fp: real_world_cost(t, p, fn, fp) * len(t))
+@pytest.mark.parametrize("sgd, adam", [
+    ("faster", "unchanged"),      # what the lecture saw at scale 100
+    ("unchanged", "unchanged"),   # "only the ratio matters"
+    ("diverges", "diverges"),     # "Adam too"
+    ("diverges", "faster"),
+])
+def test_wrong_predictions_fail(sgd, adam):
+    with pytest.raises(CheckFailed, match="the experiment"):
+        ex06.check_scale_prediction(sgd, adam)
 
 
-def test_clip_logit_wrong_sign():
-    with pytest.raises(CheckFailed, match="wrong sign"):
-        ex06.check_clip_dead_logit(lambda eps, k: float(np.log((1 - eps) / (eps * (k - 1)))))
+@pytest.mark.parametrize("sgd, adam", [("explodes", "unchanged"), (None, "unchanged"), ("diverges", 1)])
+def test_malformed_predictions_fail(sgd, adam):
+    with pytest.raises(CheckFailed, match="one of the strings"):
+        ex06.check_scale_prediction(sgd, adam)
 
 
-def test_clip_logit_without_other_classes():
-    with pytest.raises(CheckFailed, match="dropped the K - 1 other classes"):
-        ex06.check_clip_dead_logit(lambda eps, k: float(np.log(eps / (1 - eps))))
+# ---- task 4: where clipping kills the gradient of -log p_y -------------------------------------------
+def right_dead_logit(eps, k):
+    return float(np.log(eps * (k - 1) / (1 - eps)))
 
 
-def test_right_answers_pass(capsys):
-    ex06.check_rwwce_numpy(reference.rwwce)
-    ex06.check_log_one_minus_softmax(lambda z: logsumexp(
-        np.where(np.eye(z.shape[1], dtype=bool), -np.inf, z[:, None, :]), axis=2) - logsumexp(z, axis=1, keepdims=True))
-    ex06.check_rwwce_as_weighted_bce(lambda fn, fp: (fn / fp, fp))
-    ex06.check_real_world_cost_multiclass(real_world_cost)
-    ex06.check_clip_dead_logit(lambda eps, k: float(np.log(eps * (k - 1) / (1 - eps))))
-    assert capsys.readouterr().out.count("\u2714") == 5
+def test_right_dead_logit_passes(capsys):
+    ex06.check_clip_dead_logit(right_dead_logit)
+    ex06.check_clip_dead_logit(right_dead_logit, hidden=True)
+    ex06.check_clip_dead_logit(lambda eps, k: np.log(eps) + np.log(k - 1) - np.log1p(-eps))
+    assert capsys.readouterr().out.count("\u2714") == 3
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda eps, k: -right_dead_logit(eps, k), "positive"),
+    (lambda eps, k: float(np.log(eps / (1 - eps))), "solve"),              # the K - 1 other classes dropped
+    (lambda eps, k: float(np.log(eps * k / (1 - eps))), "solve"),          # K instead of K - 1
+    (lambda eps, k: float(np.log(eps)), "solve"),
+    (lambda eps, k: float(np.log((1 - eps) / (eps * (k - 1)))), "positive"),
+    (lambda eps, k: str(right_dead_logit(eps, k)), "expected a single number"),
+])
+def test_wrong_dead_logits_fail(wrong, message):
+    with pytest.raises(CheckFailed, match=message) as failure:
+        ex06.check_clip_dead_logit(wrong)
+    assert "13.9" not in str(failure.value) and "-6.9" not in str(failure.value)
+
+
+def test_unfinished_tasks_fail_with_a_message():
+    def unfinished(*args):
+        raise NotImplementedError()
+    for check in (ex06.check_rwwce_numpy, ex06.check_fp_term, ex06.check_clip_dead_logit):
+        with pytest.raises(CheckFailed, match="not done yet"):
+            check(unfinished)

@@ -1,11 +1,14 @@
-"""Checks for exercise 06 (the Real-World-Weight Cross-Entropy)."""
+"""Checks for exercise 06 (the Real-World-Weight Cross-Entropy).
+
+Every check recomputes the property its task asks for from what the student
+returned, and names the failing property and case with a hint; none prints
+the answer to its task.
+"""
 import numpy as np
 import torch
 
 from wloss import reference
-from wloss.checks import check_array, check_close, check_scalar, check_true, passed, task
-from wloss.losses import rwwce_binary, weighted_bce_with_logits
-from wloss.metrics import real_world_cost
+from wloss.checks import check_array, check_scalar, check_true, fail, passed, relative_error, task
 
 
 def _softmax(z):
@@ -13,135 +16,191 @@ def _softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _rwwce_cases():
+def _rwwce_cases(hidden):
     rng = np.random.default_rng(6)
-    fp_with_diagonal = rng.uniform(0.0, 20.0, size=(4, 4))   # a non-zero diagonal that must be ignored
-    return [
+    cases = [
         ("4 classes, random costs, non-zero fp diagonal", _softmax(rng.normal(scale=2.0, size=(30, 4))),
-         rng.integers(0, 4, size=30), rng.uniform(0.5, 3.0, size=4), fp_with_diagonal),
-        ("2 classes, one costly pair: 20 log 2", np.array([[0.5, 0.5]]), np.array([1]),
-         np.ones(2), np.array([[0.0, 0.0], [19.0, 0.0]])),
-        ("3 classes, fp = 0 (plain cross-entropy)", np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]),
-         np.array([0, 2]), np.ones(3), np.zeros((3, 3))),
+         rng.integers(0, 4, size=30), rng.uniform(0.5, 3.0, size=4), rng.uniform(0.0, 20.0, size=(4, 4))),
+        ("2 classes, one costly pair", np.array([[0.5, 0.5], [0.8, 0.2]]), np.array([1, 0]),
+         np.ones(2), np.array([[3.0, 0.0], [19.0, 5.0]])),
     ]
+    if hidden:
+        cases += [
+            ("3 classes, only the diagonal of fp_cost is non-zero", np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]),
+             np.array([0, 2]), np.ones(3), 7.0 * np.eye(3)),
+            ("5 classes, asymmetric costs", _softmax(rng.normal(scale=3.0, size=(50, 5))),
+             rng.integers(0, 5, size=50), rng.uniform(0.5, 3.0, size=5), rng.uniform(0.0, 9.0, size=(5, 5))),
+        ]
+    return cases
 
 
-def check_rwwce_numpy(rwwce_numpy):
-    for case, probs, targets, fn_cost, fp_cost in _rwwce_cases():
+def check_rwwce_numpy(rwwce_numpy, hidden=False):
+    """Eq. 6 (mean over examples, diagonal of fp_cost ignored), compared with wloss.reference.rwwce."""
+    for case, probs, targets, fn_cost, fp_cost in _rwwce_cases(hidden):
         with task("rwwce_numpy"):
-            got = check_scalar(f"rwwce_numpy ({case})", rwwce_numpy(probs, targets, fn_cost, fp_cost))
+            got = rwwce_numpy(probs.copy(), targets.copy(), fn_cost.copy(), fp_cost.copy())
+        got = check_scalar(f"rwwce_numpy ({case})", got)
         expected = reference.rwwce(probs, targets, fn_cost, fp_cost)
-        k = probs.shape[1]
-        with_diagonal = expected - np.mean(fp_cost[targets, targets] * np.log1p(-probs[np.arange(len(targets)), targets]))
-        if not np.isclose(expected, with_diagonal) and np.isclose(got, with_diagonal):
-            check_true(False, f"rwwce_numpy ({case}): you included the diagonal fp_cost[y, y] log(1 - p_y); "
-                              "the fp sum runs over the wrong classes k' != y only")
-        if np.isclose(got, expected / k):
-            check_true(False, f"rwwce_numpy ({case}): your value is eq. 6 divided by K = {k} (a mean over the "
-                              "(M, K) array, the companion's K.mean slip); divide the sum by M only")
-        transposed = reference.rwwce(probs, targets, fn_cost, fp_cost.T)
-        if not np.isclose(expected, transposed) and np.isclose(got, transposed):
-            check_true(False, f"rwwce_numpy ({case}): fp_cost is indexed [true, predicted]; you used "
-                              "fp_cost[k', y] instead of fp_cost[y, k']")
-        if len(targets) > 1 and np.isclose(got, expected * len(targets)):
-            check_true(False, f"rwwce_numpy ({case}): you returned the sum over examples; eq. 6 has 1/M")
-        check_close("rwwce_numpy", got, expected, rtol=1e-9, case=case)
-    passed("rwwce_numpy: eq. 6 matches wloss.reference.rwwce, the diagonal ignored")
+        if np.isclose(got, expected, rtol=1e-9):
+            continue
+        rows = np.arange(len(targets))
+        diagonal = np.mean(fp_cost[targets, targets] * np.log1p(-probs[rows, targets]))
+        if np.isclose(got, expected - diagonal, rtol=1e-9):
+            fail(f"rwwce_numpy ({case}): your value changes when only the diagonal of fp_cost changes; in eq. 6 "
+                 "fp_cost[y, y] never enters (a prediction of the true class is no false positive)")
+        if np.isclose(got, expected / probs.shape[1], rtol=1e-9):
+            fail(f"rwwce_numpy ({case}): your value is eq. 6 divided by K = {probs.shape[1]}: a mean over the (M, K) "
+                 "array of terms; eq. 6 divides the sum by M only")
+        if np.isclose(got, expected * len(targets), rtol=1e-9):
+            fail(f"rwwce_numpy ({case}): your value is the sum over examples; eq. 6 has 1/M")
+        if np.isclose(got, reference.rwwce(probs, targets, fn_cost, fp_cost.T), rtol=1e-9):
+            fail(f"rwwce_numpy ({case}): fp_cost is indexed [true, predicted]; your loss reads it the other way round")
+        fail(f"rwwce_numpy ({case}): your value differs from eq. 6 (relative error {relative_error(got, expected):.1e})")
+    passed("rwwce_numpy: eq. 6 with the diagonal of fp_cost ignored" + (" (hidden cases too)" if hidden else ""))
 
 
-def _exact_log_one_minus_softmax(z):
-    z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
-    for k in range(z.shape[1]):
-        others = np.delete(z, k, axis=1)
-        top = others.max(axis=1, keepdims=True)
-        lse_others = top[:, 0] + np.log(np.exp(others - top).sum(axis=1))
-        all_top = z.max(axis=1, keepdims=True)
-        lse_all = all_top[:, 0] + np.log(np.exp(z - all_top).sum(axis=1))
-        out[:, k] = lse_others - lse_all
-    return out
+def _exact_fp_term(z, k):
+    """-log(1 - softmax(z)_k) in float64, and its gradient with respect to z."""
+    z = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
+    others = z.clone()
+    others = others.masked_fill(torch.nn.functional.one_hot(torch.tensor(k), z.shape[1]).bool(), -torch.inf)
+    term = -(torch.logsumexp(others, dim=1) - torch.logsumexp(z, dim=1))
+    (gradient,) = torch.autograd.grad(term.sum(), z)
+    return term.detach().numpy(), gradient.numpy()
 
 
-def check_log_one_minus_softmax(log_one_minus_softmax):
+def _fp_term_cases(hidden):
     rng = np.random.default_rng(60)
-    cases = [
-        ("moderate logits", rng.normal(size=(5, 4))),
-        ("one logit 40 above the others (p rounds to 1)", np.array([[0.0, 40.0, 0.0]])),
-        ("logits -1000, 0, 1000 (exp overflows)", np.array([[-1000.0, 0.0, 1000.0]])),
-        ("two classes", np.array([[3.0, -2.0], [50.0, 0.0]])),
-    ]
-    for case, z in cases:
-        with task("log_one_minus_softmax"):
-            got = log_one_minus_softmax(z.copy())
-        got = check_array(f"log_one_minus_softmax ({case})", got, shape=z.shape)
-        if not np.isfinite(got).all():
-            check_true(False, f"log_one_minus_softmax ({case}): your result is not finite ({got.ravel()}); "
-                              "log(1 - softmax) breaks when p_k rounds to 1 or exp overflows - use "
-                              "logsumexp over the other classes minus logsumexp over all classes")
-        check_close("log_one_minus_softmax", got, _exact_log_one_minus_softmax(z), rtol=1e-7, atol=1e-9, case=case)
-    passed("log_one_minus_softmax: stable, finite and accurate at extreme logits")
+    cases = [("moderate logits", rng.normal(size=(5, 4)), 1),
+             ("class 1's logit 20 above the others", np.array([[0.0, 20.0, 0.0]]), 1),
+             ("logits (0, 60, -30)", np.array([[0.0, 60.0, -30.0]]), 1)]
+    if hidden:
+        cases += [("two classes, class 0 far ahead", np.array([[35.0, 0.0], [3.0, -2.0]]), 0),
+                  ("logits (-1000, 0, 1000)", np.array([[-1000.0, 0.0, 1000.0]]), 2)]
+    return cases
 
 
-def check_rwwce_as_weighted_bce(rwwce_as_weighted_bce):
-    rng = np.random.default_rng(61)
-    z = torch.tensor(rng.normal(scale=2.0, size=40))
-    y = torch.tensor((rng.random(40) < 0.3).astype(float))
-    for fn_cost, fp_cost in [(2000.0, 100.0), (20.0, 1.0), (1.0, 4.0)]:
-        case = f"c_fn = {fn_cost}, c_fp = {fp_cost}"
-        with task("rwwce_as_weighted_bce"):
-            got = rwwce_as_weighted_bce(fn_cost, fp_cost)
-        check_true(isinstance(got, tuple) and len(got) == 2,
-                   f"rwwce_as_weighted_bce ({case}): expected a tuple (pos_weight, factor), got {type(got).__name__}")
-        pos_weight = check_scalar(f"pos_weight ({case})", got[0])
-        factor = check_scalar(f"factor ({case})", got[1])
-        if fn_cost != fp_cost and np.isclose(pos_weight, fp_cost / fn_cost):
-            check_true(False, f"rwwce_as_weighted_bce ({case}): pos_weight is upside down - it multiplies the "
-                              "positive (false-negative) term, so it is c_fn / c_fp")
-        if np.isclose(factor, fn_cost) and not np.isclose(fn_cost, fp_cost):
-            check_true(False, f"rwwce_as_weighted_bce ({case}): the factor is c_fn; factor out the cost of the "
-                              "term weighted BCE leaves unweighted (the negatives), c_fp")
-        target = rwwce_binary(z, y, fn_cost=fn_cost, fp_cost=fp_cost).item()
-        rebuilt = factor * weighted_bce_with_logits(z, y, pos_weight=pos_weight).item()
-        check_close("factor x weighted BCE(pos_weight) vs binary RWWCE", rebuilt, target, rtol=1e-9, case=case)
-    passed("rwwce_as_weighted_bce: RWWCE(c_fn, c_fp) = c_fp x BCE(pos_weight = c_fn / c_fp)")
+def check_fp_term(fp_term, hidden=False):
+    """-log(1 - p_k) from float32 logits: accurate, finite, and with the right gradient at extreme logits."""
+    for case, z, k in _fp_term_cases(hidden):
+        logits = torch.tensor(z, dtype=torch.float32, requires_grad=True)
+        with task("fp_term"):
+            got = fp_term(logits, k)
+        check_true(isinstance(got, torch.Tensor) and got.shape == (len(z),),
+                   f"fp_term ({case}): return a tensor of shape ({len(z)},), one value per row, got "
+                   f"{type(got).__name__} {tuple(getattr(got, 'shape', ()))}")
+        check_true(got.requires_grad,
+                   f"fp_term ({case}): your result is detached from the logits (no gradient flows back): stay in "
+                   "torch, no .numpy() or .item()")
+        value, exact_gradient = _exact_fp_term(z, k)
+        got_value = got.detach().double().numpy()
+        if not np.all(np.isfinite(got_value)):
+            fail(f"fp_term ({case}): the loss is not finite: 1 - p_k rounds to 0 in float32 before the log is taken")
+        if not np.allclose(got_value, value, rtol=1e-4, atol=1e-4):
+            fail(f"fp_term ({case}): the value is off by up to {np.max(np.abs(got_value - value)):.3g} "
+                 "(a clip or an epsilon that changes the loss where p_k is close to 1?)")
+        with task("fp_term (backward)"):
+            (gradient,) = torch.autograd.grad(got.sum(), logits)
+        gradient = gradient.double().numpy()
+        if not np.all(np.isfinite(gradient)):
+            fail(f"fp_term ({case}): the gradient is not finite")
+        if np.all(np.abs(gradient) < 1e-6) and np.any(np.abs(exact_gradient) > 1e-3):
+            fail(f"fp_term ({case}): the gradient is zero although the model is confidently wrong here; the "
+                 "exact gradient pushes the wrong class's logit down with strength p_k (a clip kills it)")
+        if not np.allclose(gradient, exact_gradient, rtol=1e-3, atol=1e-4):
+            fail(f"fp_term ({case}): the gradient with respect to the logits is off by up to "
+                 f"{np.max(np.abs(gradient - exact_gradient)):.3g}")
+    passed("fp_term: finite, accurate, and with the exact gradient at extreme logits"
+           + (" (hidden cases too)" if hidden else ""))
 
 
-def check_real_world_cost_multiclass(real_world_cost_multiclass):
-    rng = np.random.default_rng(62)
-    fp_random = rng.uniform(0.0, 5.0, size=(3, 3))
-    fp_pair = np.zeros((10, 10)); fp_pair[1, 9] = 19.0
-    cases = [
-        ("3 classes, random costs", rng.integers(0, 3, 50), rng.integers(0, 3, 50), rng.uniform(1, 3, 3), fp_random),
-        ("digits, one costly pair (1 read as 9)", np.array([1, 1, 1, 9, 4, 7, 0, 2]),
-         np.array([9, 1, 7, 9, 9, 7, 0, 3]), np.ones(10), fp_pair),
-        ("all correct", np.array([0, 1, 2]), np.array([0, 1, 2]), np.ones(3), np.ones((3, 3))),
-    ]
-    for case, y_true, y_pred, fn_cost, fp_cost in cases:
-        with task("real_world_cost_multiclass"):
-            got = check_scalar(f"real_world_cost_multiclass ({case})",
-                               real_world_cost_multiclass(y_true, y_pred, fn_cost, fp_cost))
-        expected = real_world_cost(y_true, y_pred, fn_cost, fp_cost)
-        wrong = y_true != y_pred
-        fp_only = fp_cost[y_true, y_pred][wrong].sum() / len(y_true)
-        if not np.isclose(expected, fp_only) and np.isclose(got, fp_only):
-            check_true(False, f"real_world_cost_multiclass ({case}): you charged only fp_cost[i, j]; a mistake "
-                              "also misses the true class and costs fn_cost[i] + fp_cost[i, j]")
-        if expected > 0 and np.isclose(got, expected * len(y_true)):
-            check_true(False, f"real_world_cost_multiclass ({case}): you returned the total; divide by N")
-        check_close("real_world_cost_multiclass", got, expected, rtol=1e-9, case=case)
-    passed("real_world_cost_multiclass: (1/N) sum over mistakes of fn_cost[i] + fp_cost[i, j]")
+#: The experiment of task 3: costs (10, 1) against the same ratio at this scale.
+SCALE = 10_000.0
+OUTCOMES = ("unchanged", "faster", "slower", "diverges")
 
 
-def check_clip_dead_logit(clip_dead_logit):
-    for eps, num_classes in [(1e-7, 10), (1e-7, 2), (1e-3, 3)]:
-        case = f"eps = {eps}, K = {num_classes}"
+def scale_experiment(optimizer, seed=0, epochs=150, lr=0.01):
+    """Loss histories (in units of c_fp) of binary RWWCE with costs (10, 1) and (10, 1) x SCALE."""
+    from wloss.data import make_imbalanced_blobs
+    from wloss.losses import rwwce_binary
+    from wloss.training import mlp, train
+
+    X, y = make_imbalanced_blobs(n=2000, minority_fraction=0.1, seed=seed, separation=2.0)
+    histories = {}
+    for scale in (1.0, SCALE):
+        model = mlp(2, (), 1, seed=seed)
+        history = train(model, X, y, lambda z, t, s=scale: rwwce_binary(z, t, fn_cost=10.0 * s, fp_cost=s),
+                        epochs=epochs, lr=lr, optimizer=optimizer)
+        histories[scale] = np.array(history) / scale
+    return histories
+
+
+def outcome(histories):
+    """Classify the scaled run against the scale-1 run: unchanged, faster, slower or diverges."""
+    base, scaled = histories[1.0], histories[SCALE]
+    if np.allclose(base, scaled, rtol=1e-4, atol=1e-6):
+        return "unchanged"
+    if not np.all(np.isfinite(scaled)) or scaled[-1] > scaled[0] or np.max(scaled[len(scaled) // 2:]) > scaled[0]:
+        return "diverges"
+    return "faster" if scaled[-1] < base[-1] else "slower"
+
+
+def _check_choice(name, choice):
+    check_true(isinstance(choice, str) and choice.strip().lower() in OUTCOMES,
+               f"{name}: one of the strings {list(OUTCOMES)}, got {choice!r}")
+    return choice.strip().lower()
+
+
+EXPLAIN = {
+    "sgd": "plain SGD steps by -lr x gradient, and every gradient is {scale:g} times larger: the same as a learning "
+           "rate {scale:g} times larger",
+    "adam": "Adam divides each step by a running root-mean-square of the gradient, so a constant factor in the loss "
+            "cancels (up to its tiny epsilon)",
+}
+
+
+def check_scale_prediction(predicted_sgd, predicted_adam, hidden=False):
+    """Compare the predictions with the experiment (re-run here; the hidden part also on another data seed)."""
+    choices = {"sgd": _check_choice("predicted_sgd", predicted_sgd),
+               "adam": _check_choice("predicted_adam", predicted_adam)}
+    for seed in ((0, 1) if hidden else (0,)):
+        for optimizer, choice in choices.items():
+            seen = outcome(scale_experiment(optimizer, seed=seed))
+            if choice != seen:
+                fail(f"predicted_{optimizer}: you predicted '{choice}', the experiment (data seed {seed}) shows "
+                     f"'{seen}': {EXPLAIN[optimizer].format(scale=SCALE)}.")
+    passed("scale prediction: both predictions agree with the experiment" + (" (and on a second data set)"
+                                                                             if hidden else ""))
+
+
+def _clip_gradient(z_value, eps, num_classes):
+    z = torch.zeros(num_classes, dtype=torch.float64)
+    z[0] = z_value
+    z.requires_grad_(True)
+    loss = -torch.log(torch.softmax(z, dim=0)[0].clamp(eps, 1 - eps))
+    (gradient,) = torch.autograd.grad(loss, z)
+    return gradient[0].item()
+
+
+def check_clip_dead_logit(clip_dead_logit, hidden=False):
+    """z* must be where p_y = eps (other logits 0): the clipped loss has a gradient just above it, none below."""
+    cases = [(1e-7, 10), (1e-3, 3)] + ([(1e-7, 2), (1e-5, 100)] if hidden else [])
+    for eps, num_classes in cases:
+        case = f"eps = {eps:g}, K = {num_classes}"
         with task("clip_dead_logit"):
-            got = check_scalar(f"clip_dead_logit ({case})", clip_dead_logit(eps, num_classes))
-        expected = np.log(eps * (num_classes - 1) / (1 - eps))
-        if np.isclose(got, -expected):
-            check_true(False, f"clip_dead_logit ({case}): wrong sign - a tiny p_y needs a very negative logit")
-        if num_classes > 2 and np.isclose(got, np.log(eps / (1 - eps)), atol=1e-6):
-            check_true(False, f"clip_dead_logit ({case}): you dropped the K - 1 other classes: with the other "
-                              "logits at 0 the denominator is e^z + (K - 1)")
-        check_close("clip_dead_logit", got, expected, rtol=1e-6, case=case)
-    passed("clip_dead_logit: z* = log(eps (K - 1) / (1 - eps)); below it the clipped loss has zero gradient")
+            got = clip_dead_logit(eps, num_classes)
+        z_star = check_scalar(f"clip_dead_logit ({case})", got)
+        p_y = 1.0 / (1.0 + (num_classes - 1) * np.exp(-z_star)) if z_star > -700 else 0.0
+        if z_star > 0:
+            fail(f"clip_dead_logit ({case}): your z* is positive, where p_y = {p_y:.3g} is far above eps; the clip "
+                 "on -log p_y bites where the true class is nearly impossible, at a very negative logit")
+        if not np.isclose(p_y, eps, rtol=1e-4):
+            side = "above" if p_y > eps else "below"
+            fail(f"clip_dead_logit ({case}): at your z* the true class gets p_y = {p_y:.4g}, {side} eps, so "
+                 "the gradient does not switch off there. Write p_y with the other K - 1 logits at 0 and solve "
+                 "p_y = eps for z")
+        above, below = _clip_gradient(z_star + 0.01, eps, num_classes), _clip_gradient(z_star - 0.01, eps, num_classes)
+        if not (above != 0.0 and below == 0.0):
+            fail(f"clip_dead_logit ({case}): autograd does not see the gradient switch off at your z*")
+    passed("clip_dead_logit: at your z* the clip switches the gradient off (checked with autograd)"
+           + (" (hidden cases too)" if hidden else ""))
