@@ -170,3 +170,14 @@ def test_right_answers_pass_visible_and_hidden(capsys, digits):
         ex03.check_weight_scaling_prediction(dict(RIGHT_PREDICTION), *digits, hidden=hidden)
         ex03.check_balanced_accuracy_score(right_ba, hidden=hidden)
     assert capsys.readouterr().out.count("\u2714") == 8
+
+
+def test_hidden_cases_catch_what_the_visible_ones_miss(capsys):
+    # recall averaged over every label in y_true or y_pred: identical to the right answer on the visible cases,
+    # where every predicted label also occurs in y_true; the hidden part has a predicted class absent from y_true
+    def over_union(t, p):
+        t, p = np.asarray(t), np.asarray(p)
+        return per_class(t, p, np.union1d(t, p), lambda t, p, k: (p[t == k] == k).mean() if np.any(t == k) else 0.0)
+    ex03.check_balanced_accuracy_score(over_union)
+    assert "\u2714" in capsys.readouterr().out
+    fails(ex03.check_balanced_accuracy_score, over_union, "every label that appears in y_true or y_pred", hidden=True)
