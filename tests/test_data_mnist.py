@@ -45,8 +45,9 @@ def write_tiny_mnist(folder, monkeypatch, compress=True, seed=0):
 
 @pytest.fixture
 def no_default_dirs(tmp_path, monkeypatch):
-    """No WLOSS_DATA and an empty user cache, so only what a test writes is found."""
+    """No WLOSS_DATA, no mirror override and an empty user cache, so only what a test writes is found."""
     monkeypatch.delenv("WLOSS_DATA", raising=False)
+    monkeypatch.delenv("WLOSS_MNIST_MIRROR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
