@@ -1,27 +1,99 @@
-"""Exercise 00's checks reject typical wrong answers with a message that says what is wrong."""
+"""Exercise 00's checks: plausible wrong answers fail with CheckFailed and a message that gives no answer.
+
+Every graded task gets at least three wrong answers a student might write, each asserted to raise
+``CheckFailed`` (never another exception) from the visible check or, where it passes that, from the
+hidden one; the solution passes both.
+"""
 import numpy as np
 import pytest
 
 from wloss.checks import CheckFailed, ex00
 
 
-def test_counts_without_minlength_are_caught():
-    with pytest.raises(CheckFailed, match=r"class_counts \(a class that never occurs\): expected shape \(4,\), got \(3,\)"):
-        ex00.check_class_counts(lambda y, k: np.bincount(y))
+def right_counts(y, k):
+    return np.bincount(y, minlength=k)
 
 
-def test_counts_instead_of_proportions_are_caught():
-    with pytest.raises(CheckFailed, match="class_proportions .*expected 0.166667, got 1"):
-        ex00.check_class_proportions(lambda y, k: np.bincount(y, minlength=k).astype(float))
+def right_proportions(y, k):
+    return np.bincount(y, minlength=k) / len(y)
 
 
-def test_minority_instead_of_majority_is_caught():
-    with pytest.raises(CheckFailed, match="majority_accuracy .*expected 0.5, got 0.166667"):
-        ex00.check_majority_accuracy(lambda y, k: np.bincount(y).min() / len(y))
+def run_check(check, answer):
+    """Run the visible check, then the hidden one; return the CheckFailed message of the first failure."""
+    with pytest.raises(CheckFailed) as failure:
+        check(answer)
+        check(answer, hidden=True)
+    return str(failure.value)
+
+
+WRONG_COUNTS = {
+    "bincount without minlength (drops classes after the largest label)": lambda y, k: np.bincount(y),
+    "np.unique's counts (drop classes that never occur)": lambda y, k: np.unique(y, return_counts=True)[1],
+    "proportions instead of counts": right_proportions,
+    "a histogram with k bins over the label range": lambda y, k: np.histogram(y, bins=k)[0],
+    "counts of classes 1..k instead of 0..k-1": lambda y, k: np.array([(y == c).sum() for c in range(1, k + 1)]),
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG_COUNTS.values(), ids=WRONG_COUNTS.keys())
+def test_wrong_counts_fail(wrong):
+    run_check(ex00.check_class_counts, wrong)
+
+
+def test_counts_without_minlength_pass_the_visible_check_but_not_the_hidden_one(capsys):
+    ex00.check_class_counts(WRONG_COUNTS["bincount without minlength (drops classes after the largest label)"])
+    with pytest.raises(CheckFailed, match="a class with no examples still gets its entry"):
+        ex00.check_class_counts(lambda y, k: np.bincount(y), hidden=True)
+
+
+def test_count_messages_do_not_give_the_counts():
+    message = run_check(ex00.check_class_counts, WRONG_COUNTS["counts of classes 1..k instead of 0..k-1"])
+    assert "[1 2 3]" not in message and "expected" not in message, message
+
+
+WRONG_PROPORTIONS = {
+    "counts, not divided": lambda y, k: np.bincount(y, minlength=k).astype(float),
+    "divided by the number of classes": lambda y, k: np.bincount(y, minlength=k) / k,
+    "divided by the largest count": lambda y, k: np.bincount(y, minlength=k) / np.bincount(y).max(),
+    "np.unique (drops classes that never occur)": lambda y, k: np.unique(y, return_counts=True)[1] / len(y),
+    "bincount without minlength": lambda y, k: np.bincount(y) / len(y),
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG_PROPORTIONS.values(), ids=WRONG_PROPORTIONS.keys())
+def test_wrong_proportions_fail(wrong):
+    message = run_check(ex00.check_class_proportions, wrong)
+    assert "0.333" not in message and "0.166" not in message, message
+
+
+LABELS = ex00.exercise_labels()
+MEASURED = np.bincount(LABELS).max() / len(LABELS)
+
+
+@pytest.mark.parametrize("wrong", [68.0, 1 / 3, 0.29, 0.01, 1.0, 0.5],
+                         ids=["a percentage", "random guessing", "a minority class", "the rarest class",
+                              "perfect", "a coin flip"])
+def test_wrong_predictions_fail_without_giving_the_measurement(wrong):
+    message = run_check(lambda p, hidden=False: ex00.check_majority_prediction(p, LABELS, hidden=hidden), wrong)
+    assert f"{MEASURED:.3f}" not in message and f"{MEASURED:.2f}" not in message, message
+
+
+def test_a_prediction_on_changed_labels_fails_the_hidden_check():
+    fitted = np.zeros(1000, dtype=int)                # labels changed to fit a prediction of 1.0
+    ex00.check_majority_prediction(1.0, fitted)
+    with pytest.raises(CheckFailed, match="not the one the exercise drew"):
+        ex00.check_majority_prediction(1.0, fitted, hidden=True)
+
+
+def test_a_prediction_that_is_not_a_number_is_a_check_failure():
+    with pytest.raises(CheckFailed):
+        ex00.check_majority_prediction("about 70 %", LABELS)
 
 
 def test_right_answers_pass(capsys):
-    ex00.check_class_counts(lambda y, k: np.bincount(y, minlength=k))
-    ex00.check_class_proportions(lambda y, k: np.bincount(y, minlength=k) / len(y))
-    ex00.check_majority_accuracy(lambda y, k: np.bincount(y).max() / len(y))
-    assert capsys.readouterr().out.count("\u2714") == 3
+    for hidden in (False, True):
+        ex00.check_class_counts(right_counts, hidden=hidden)
+        ex00.check_class_proportions(right_proportions, hidden=hidden)
+        ex00.check_majority_prediction(0.7, LABELS, hidden=hidden)     # reasoned from the drawing probabilities
+    assert capsys.readouterr().out.count("\u2714") == 6
+    assert abs(0.7 - MEASURED) < 0.05

@@ -1,37 +1,98 @@
-"""Checks for exercise 00 (how exercises work): counts, proportions, majority accuracy."""
+"""Checks for exercise 00 (how exercises work): class counts, proportions, a first prediction.
+
+Each check names the property that fails, the case that shows it and a hint; it never prints the
+values the task asks for. ``hidden=True`` runs the extra cases of the instructor's hidden tests.
+"""
 import numpy as np
 
-from wloss.checks import check_array, check_close, check_scalar, passed, task
+from wloss.checks import check_array, check_scalar, check_true, fail, passed, task
 
-#: Label vectors the checks try, with the number of classes; the last has a class with no examples.
-CASES = [
-    ("three classes", np.array([0, 1, 1, 2, 2, 2]), 3),
-    ("a class that never occurs", np.array([0, 0, 2, 2, 2]), 4),
+#: Label vectors the visible checks try, with the number of classes.
+VISIBLE_CASES = [
+    ("three classes, labels 0-2", np.array([0, 1, 1, 2, 2, 2]), 3),
     ("one example", np.array([1]), 2),
 ]
+#: Extra cases of the hidden tests: classes with no example, at the end and in the middle.
+HIDDEN_CASES = [
+    ("4 classes, class 3 never occurs", np.array([0, 0, 2, 1, 2, 2]), 4),
+    ("3 classes, class 1 never occurs", np.array([2, 0, 0, 2, 2]), 3),
+]
+#: How the labels of the exercise are drawn: 1000 labels, these class probabilities, this seed.
+LABEL_PROBABILITIES, NUM_LABELS, SEED = (0.7, 0.29, 0.01), 1000, 0
 
 
-def check_class_counts(class_counts):
-    for case, y, k in CASES:
+def _cases(hidden):
+    return VISIBLE_CASES + (HIDDEN_CASES if hidden else [])
+
+
+def _suffix(hidden):
+    return " (hidden cases too)" if hidden else ""
+
+
+def check_class_counts(class_counts, hidden=False):
+    """Entry k counts the labels equal to k, one entry per class, absent classes included."""
+    for case, y, k in _cases(hidden):
         with task("class_counts"):
-            got = class_counts(y, k)
-        check_array(f"class_counts ({case})", got, shape=(k,))
-        check_close("class_counts", got, np.bincount(y, minlength=k), case=case)
-    passed("class_counts: right counts, including classes with no examples")
+            got = class_counts(y.copy(), k)
+        got = check_array(f"class_counts ({case})", got)
+        check_true(got.shape == (k,),
+                   f"class_counts ({case}): returned {got.size} entries for num_classes={k}; there must be one "
+                   "entry per class, and a class with no examples still gets its entry")
+        check_true(np.allclose(got, np.round(got)) and (got >= 0).all(),
+                   f"class_counts ({case}): the entries are not whole, non-negative numbers - are they counts?")
+        check_true(np.isclose(got.sum(), len(y)),
+                   f"class_counts ({case}): the entries add up to {got.sum():g}, but there are {len(y)} labels; "
+                   "every label must be counted exactly once")
+        check_true(np.array_equal(got, np.bincount(y, minlength=k)),
+                   f"class_counts ({case}): some entry k is not the number of labels equal to k - is each label "
+                   "counted in its own class's entry?")
+    passed("class_counts: one count per class, classes with no examples included" + _suffix(hidden))
 
 
-def check_class_proportions(class_proportions):
-    for case, y, k in CASES:
+def check_class_proportions(class_proportions, hidden=False):
+    """Entry k is the fraction of labels equal to k; the entries sum to 1."""
+    for case, y, k in _cases(hidden):
         with task("class_proportions"):
-            got = class_proportions(y, k)
-        check_array(f"class_proportions ({case})", got, shape=(k,))
-        check_close("class_proportions", got, np.bincount(y, minlength=k) / len(y), case=case)
-    passed("class_proportions: right proportions, summing to 1")
+            got = class_proportions(y.copy(), k)
+        got = check_array(f"class_proportions ({case})", got)
+        check_true(got.shape == (k,),
+                   f"class_proportions ({case}): returned {got.size} entries for num_classes={k}; one per class, "
+                   "a class with no examples included")
+        check_true(np.isclose(got.sum(), 1.0),
+                   f"class_proportions ({case}): the entries add up to {got.sum():g}; proportions of all the "
+                   "labels add up to 1 - what did you divide by?")
+        check_true(np.allclose(got, np.bincount(y, minlength=k) / len(y)),
+                   f"class_proportions ({case}): the entries sum to 1 but some entry k is not the fraction of "
+                   "labels equal to k")
+    passed("class_proportions: the fraction of labels in each class, summing to 1" + _suffix(hidden))
 
 
-def check_majority_accuracy(majority_accuracy):
-    for case, y, k in CASES:
-        with task("majority_accuracy"):
-            got = check_scalar(f"majority_accuracy ({case})", majority_accuracy(y, k))
-        check_close("majority_accuracy", got, np.bincount(y).max() / len(y), case=case)
-    passed("majority_accuracy: the accuracy of always predicting the most frequent class")
+def exercise_labels() -> np.ndarray:
+    """The exercise's label vector, drawn again from its seed."""
+    return np.random.default_rng(SEED).choice(len(LABEL_PROBABILITIES), size=NUM_LABELS, p=LABEL_PROBABILITIES)
+
+
+def check_majority_prediction(predicted_majority_accuracy, labels, hidden=False):
+    """The prediction is within 0.05 of the majority classifier's accuracy on ``labels``."""
+    got = check_scalar("predicted_majority_accuracy", predicted_majority_accuracy)
+    labels = check_array("labels", labels)
+    if hidden:
+        check_true(labels.shape == (NUM_LABELS,) and np.array_equal(labels, exercise_labels()),
+                   "labels: the label vector is not the one the exercise drew - keep the data as given and "
+                   "change your prediction instead")
+    measured = np.bincount(labels.astype(int)).max() / len(labels)
+    check_true(0 <= got <= 1,
+               f"predicted_majority_accuracy: {got:g} is not between 0 and 1 - write an accuracy as a fraction "
+               "(0.25, not 25)")
+    if abs(got - measured) <= 0.05:
+        passed("predicted_majority_accuracy: within 0.05 of what the experiment measured" + _suffix(hidden))
+        return
+    counts = np.bincount(labels.astype(int))
+    if np.isclose(got, 1 / len(counts), atol=0.02):
+        fail("predicted_majority_accuracy: one in three is the accuracy of guessing a class at random; always "
+             "answering the same class is right exactly on the examples of that class")
+    if any(np.isclose(got, c / len(labels), atol=0.02) for c in counts[counts < counts.max()]):
+        fail("predicted_majority_accuracy: that is the accuracy of always answering a class that is NOT the "
+             "most frequent one")
+    fail("predicted_majority_accuracy: more than 0.05 away from what the experiment cell measured. Compare with "
+         "its output: which fraction of the labels does 'always the majority class' get right?")
