@@ -1,8 +1,11 @@
 """nbgrader end to end: our solutions work as an nbgrader course's source notebooks.
 
 A throw-away course gets every solution in `source/`; `nbgrader generate_assignment`
-must release notebooks equal in substance to our `exercises/`. Then a
-solution is autograded (full marks) and its unsolved release too (zero).
+must release notebooks equal in substance to our `exercises/`. Then submissions
+built from a release are autograded: the solution's answers get every automatic
+point, with each written answer waiting for a human; the unsolved release gets
+nothing; and answers that pass only the visible checks lose the points of the
+hidden tests, which nbgrader puts back into the check cells when it grades.
 """
 import os
 import shutil
@@ -17,9 +20,13 @@ from notebook_utils import ROOT, notebooks
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 SOLUTIONS = notebooks("solutions")
-#: Autograding executes the notebook twice; these keep the test quick while covering
-#: a tiny exercise and a training one.
-AUTOGRADED = ["00_start_here"]
+#: Autograding executes every submission; these keep the test quick while covering a tiny
+#: exercise (00) and one with experiments and a written answer (01).
+AUTOGRADED = ["00_start_here", "01_imbalance"]
+#: Plausible answers that pass an exercise's visible checks but not its hidden tests: a text
+#: replacement in the solution's answers. Exercise 00: counts without `minlength` drop the
+#: classes after the largest label, which only the hidden cases contain.
+VISIBLE_ONLY = {"00_start_here": ("np.bincount(y, minlength=num_classes)", "np.bincount(y)")}
 
 
 def run(args, cwd):
@@ -63,21 +70,53 @@ def test_released_notebook_matches_our_exercise(course, path):
     assert substance(released) == substance(ours)
 
 
-def score(course, assignment, student):
+def grades(course, assignment, student):
+    """(automatic score, automatic maximum, written grades) of a submission in the gradebook."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         submission = gradebook.find_submission(assignment, student)
-        return submission.score, submission.max_score
+        all_grades = [g for nb in submission.notebooks for g in nb.grades]
+        automatic = [g for g in all_grades if g.cell_type == "code"]
+        written = [(g.name, g.needs_manual_grade, g.score, g.max_score)
+                   for g in all_grades if g.cell_type == "markdown"]
+        return sum(g.score for g in automatic), sum(g.max_score for g in automatic), written
+
+
+def submit(course, name, student, replace=None):
+    """Hand in the release of `name` with the solution's answers filled in (optionally edited)."""
+    released = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+    source = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)
+    markers = ("### BEGIN SOLUTION", "### END SOLUTION")
+    answers = {c.metadata["nbgrader"]["grade_id"]: "\n".join(
+        line for line in c.source.split("\n") if line.strip() not in markers)
+        for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    if replace:
+        assert any(replace[0] in answer for answer in answers.values()), f"{replace[0]!r} not in the answers"
+    for cell in released.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if student != "unsolved" and meta.get("solution"):
+            cell.source = answers[meta["grade_id"]].replace(*replace) if replace else answers[meta["grade_id"]]
+    target = course / "submitted" / student / name
+    target.mkdir(parents=True)
+    nbformat.write(released, target / f"{name}.ipynb")
 
 
 @pytest.mark.parametrize("name", AUTOGRADED)
-def test_autograde_gives_full_marks_to_the_solution_and_zero_to_the_release(course, name):
-    for student, source in (("solved", course / "source"), ("unsolved", course / "release")):
-        target = course / "submitted" / student / name
-        target.mkdir(parents=True)
-        shutil.copy(source / name / f"{name}.ipynb", target)
+def test_autograde_scores_solution_full_release_zero_and_visible_only_less(course, name):
+    students = ["solved", "unsolved"] + (["visible_only"] if name in VISIBLE_ONLY else [])
+    for student in students:
+        submit(course, name, student, VISIBLE_ONLY.get(name) if student == "visible_only" else None)
     run(["autograde", name, "--create", "--force"], cwd=course)
-    solved, maximum = score(course, name, "solved")
-    assert maximum >= 3 and solved == maximum, f"solution scored {solved}/{maximum}"
-    assert score(course, name, "unsolved") == (0.0, maximum)
+
+    solved, maximum, written = grades(course, name, "solved")
+    assert maximum >= 3 and solved == maximum, f"the solution scored {solved}/{maximum} automatic points"
+    assert all(needs_manual and max_score > 0 for _, needs_manual, _, max_score in written), (
+        f"a written answer of the solution is not waiting for manual grading: {written}")
+    unsolved, _, unsolved_written = grades(course, name, "unsolved")
+    assert unsolved == 0 and all(score == 0 for _, _, score, _ in unsolved_written), "the unsolved release scored"
+    if name in VISIBLE_ONLY:
+        visible_only, _, _ = grades(course, name, "visible_only")
+        assert 0 < visible_only < maximum, (
+            f"answers that pass only the visible checks scored {visible_only}/{maximum}: the hidden tests "
+            "were not run, or caught nothing")
