@@ -25,12 +25,12 @@ endif
 # JupyterLab settings for the course's environment (no "Jupyter news?" prompt on first start)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab data test test-lib test-notebooks exercises execute bench replicate test-browser clean
+.PHONY: lab data test test-lib test-notebooks exercises execute bench replicate test-browser book clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[course,dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[course,dev,book]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (wloss)" > /dev/null
 	touch $(STAMP)
 
@@ -84,8 +84,11 @@ replicate: $(STAMP) data  ## the full Tables I and II of the RWWCE paper
 	$(PY) -m wloss.replicate table1 --out results
 	$(PY) -m wloss.replicate table2 --out results
 
-test-browser: $(STAMP) $(LAB_SETTINGS)  ## run a lecture in JupyterLab in headless Chromium (needs: apt-get install chromium)
+test-browser: $(STAMP) $(LAB_SETTINGS) book  ## a lecture run in JupyterLab, and the website, in headless Chromium (needs: apt-get install chromium)
 	$(PY) -m pytest -p no:cacheprovider tests/browser -v
+
+book: $(STAMP)  ## the course as a website in build/book/html, from the committed outputs; fails on warnings, broken links, missing images
+	$(PY) tools/build_book.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build lib/*.egg-info
