@@ -11,13 +11,13 @@ def test_docstring_examples():
     assert doctest.testmod(wloss.notebook).failed == 0
 
 
-def test_claim_that_holds_prints_a_tick_and_returns_true(capsys):
-    assert claim(np.float64(0.9) > 0.8, "recall is 0.90") is True
+def test_claim_that_holds_prints_a_tick_and_returns_nothing(capsys):
+    assert claim(np.float64(0.9) > 0.8, "recall is 0.90") is None
     assert capsys.readouterr().out == "\u2714 recall is 0.90\n"
 
 
 def test_claim_that_fails_prints_a_note_not_an_error(capsys):
-    assert claim(np.bool_(False), "recall is 0.90", why_it_may_fail="the number of epochs") is False
+    assert claim(np.bool_(False), "recall is 0.90", why_it_may_fail="the number of epochs") is None
     out = capsys.readouterr().out
     assert "\u2714" not in out
     assert "no longer holds: recall is 0.90" in out and "the number of epochs" in out

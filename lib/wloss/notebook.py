@@ -49,7 +49,7 @@ def setup_notebook(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def claim(holds, statement: str, *, why_it_may_fail: str = "") -> bool:
+def claim(holds, statement: str, *, why_it_may_fail: str = "") -> None:
     """Print whether a claim the lecture text makes about this run holds.
 
     Lectures make claims that depend on a run ("re-weighting raises the
@@ -69,27 +69,22 @@ def claim(holds, statement: str, *, why_it_may_fail: str = "") -> bool:
         What a student may have changed that breaks the claim ("a different
         seed or fewer epochs"). Shown only when the claim does not hold.
 
-    Returns
-    -------
-    bool
-        ``bool(holds)``, so a cell can branch on it.
+    It returns nothing, so a claim on a cell's last line shows only its line
+    (nbval runs cells without output history, where a trailing ``;`` would
+    not hide a returned value).
 
     Examples
     --------
     >>> claim(0.91 > 0.8, "recall is above 0.8 (0.91)")
     ✔ recall is above 0.8 (0.91)
-    True
     >>> claim(0.42 > 0.8, "recall is above 0.8 (0.42)", why_it_may_fail="fewer epochs")
     ℹ With your settings this no longer holds: recall is above 0.8 (0.42).
       This is expected when you change fewer epochs; the text describes the run with the notebook's default settings.
-    False
     """
-    holds = bool(holds)
-    if holds:
+    if bool(holds):
         print(f"\u2714 {statement}")
-        return True
+        return
     reason = why_it_may_fail or "a number, seed or setting of this notebook"
     print(f"\u2139 With your settings this no longer holds: {statement}.\n"
           f"  This is expected when you change {reason}; the text describes the run with the "
           "notebook's default settings.")
-    return False
