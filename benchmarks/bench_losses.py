@@ -1,16 +1,25 @@
-"""Forward + backward time and memory of each multiclass loss, relative to F.cross_entropy.
+"""Time and memory of each multiclass loss, relative to F.cross_entropy measured side by side.
 
-Each loss and F.cross_entropy are timed side by side in one process: the repeats interleave
-(cross-entropy, loss, cross-entropy, loss, ...), and the ratio of the medians is reported.
-Memory is measured with torch.profiler (profile_memory=True): the peak of the running sum of the
-CPU allocations and frees that the profiler records during one forward + backward, i.e. the largest
-amount of tensor memory alive at once beyond the inputs. Prints a Markdown table.
+For each case (N examples, K classes, random or confident logits) and each number of threads (1, 2),
+every loss and F.cross_entropy are timed in one process with their repeats interleaved
+(cross-entropy, loss, cross-entropy, loss, ...), and the ratio of the medians is reported, for
+training (forward + backward) and for evaluation (forward under ``torch.no_grad()``). Interleaving
+makes the ratios meaningful on a busy machine, where absolute times are not. At N = 100 each timed
+sample is a loop of calls, so that the timer's resolution does not count.
+
+"Confident" logits put the true class 60 above the others (the regime of a trained model, where
+RWWCE's fast path must hold). Memory is measured with torch.profiler (profile_memory=True): the
+peak of the running sum of the allocations and frees during one forward + backward, i.e. the most
+tensor memory alive at once beyond the inputs, relative to F.cross_entropy's.
 
 PyTorch's CPU allocator keeps no cache: each (N, K) tensor comes from glibc's malloc, which hands
 large freed blocks back to the system, so the next allocation page-faults them in again. Left so,
-the timings mostly measure page faults whose number depends on what ran before (the same loss
-varies by 2x between runs). The benchmark therefore asks glibc, where it is the C library, to keep
-freed memory (``mallopt``), for every loss and for F.cross_entropy alike.
+the timings mostly measure page faults whose number depends on what ran before. The benchmark asks
+glibc, where it is the C library, to keep freed memory (``mallopt``), for every loss and for
+F.cross_entropy alike.
+
+The speed goals of ``wloss`` 1.0 are printed under each table and marked in it (a ratio above its
+goal is flagged with "!"). Prints Markdown.
 """
 from __future__ import annotations
 
@@ -26,8 +35,14 @@ from torch.profiler import ProfilerActivity, profile
 
 from wloss import losses
 
-N = 65_536
-REPEATS = 15
+CASES = [(65_536, 10, "random"), (65_536, 10, "confident"), (65_536, 100, "random"),
+         (65_536, 100, "confident"), (100, 10, "random")]
+THREADS = (1, 2)
+REPEATS = 9
+SMALL_BATCH_LOOP = 50  # calls per timed sample at N = 100
+TRAIN_GOALS = {"rwwce": 2.5, "rwwce_per_example": 2.5, "rps_loss": 2.5, "focal_loss": 1.5,
+               "weighted_cross_entropy": 1.5}
+SMALL_BATCH_GOAL, EVAL_GOAL, MEMORY_GOAL = 3.0, 1.5, 2.0
 
 
 def keep_freed_memory() -> bool:
@@ -41,12 +56,12 @@ def keep_freed_memory() -> bool:
 
 
 def loss_calls(k: int, targets: torch.Tensor):
-    """name -> function of the logits returning a scalar loss, with weights chosen once outside the timing."""
+    """name -> function of the logits returning a scalar loss; weights are tensors made once outside the timing,
+    as a training loop would hold them."""
     gen = np.random.default_rng(0)
-    fn, fp = gen.uniform(0.5, 2, k), gen.uniform(0, 20, (k, k))
-    # per-example weights arrive as tensors, as they would from a training loop's batch
-    fn_n, fp_nk = (torch.tensor(w[targets.numpy()], dtype=torch.float32) for w in (fn, fp))
-    prior = gen.dirichlet(np.ones(k))
+    fn, fp = (torch.tensor(w, dtype=torch.float32) for w in (gen.uniform(0.5, 2, k), gen.uniform(0, 20, (k, k))))
+    fn_n, fp_nk = fn[targets], fp[targets]  # per-example weights, as they would arrive with a batch
+    prior = torch.tensor(gen.dirichlet(np.ones(k)), dtype=torch.float32)
     return {
         "F.cross_entropy": lambda z: F.cross_entropy(z, targets),
         "weighted_cross_entropy": lambda z: losses.weighted_cross_entropy(z, targets, class_weight=fn),
@@ -61,11 +76,37 @@ def loss_calls(k: int, targets: torch.Tensor):
     }
 
 
-def forward_backward_seconds(loss, logits: torch.Tensor) -> float:
+def make_logits(n: int, k: int, kind: str):
+    gen = torch.Generator().manual_seed(k)
+    targets = torch.randint(0, k, (n,), generator=gen)
+    logits = torch.randn(n, k, generator=gen).mul_(3)
+    if kind == "confident":
+        logits[torch.arange(n), targets] += 60.0
+    return logits.requires_grad_(True), targets
+
+
+def seconds(loss, logits: torch.Tensor, train: bool, loop: int) -> float:
     logits.grad = None
     start = time.perf_counter()
-    loss(logits).backward()
-    return time.perf_counter() - start
+    for _ in range(loop):
+        if train:
+            loss(logits).backward()
+        else:
+            with torch.no_grad():
+                loss(logits)
+    return (time.perf_counter() - start) / loop
+
+
+def ratio(baseline, loss, logits, train: bool, loop: int):
+    """Median time of ``loss`` / median time of ``baseline``, repeats interleaved; and the baseline's median."""
+    for _ in range(2):  # warm-up
+        seconds(baseline, logits, train, loop), seconds(loss, logits, train, loop)
+    base_times, loss_times = [], []
+    for _ in range(REPEATS):
+        base_times.append(seconds(baseline, logits, train, loop))
+        loss_times.append(seconds(loss, logits, train, loop))
+    base = statistics.median(base_times)
+    return statistics.median(loss_times) / base, base
 
 
 def peak_bytes(loss, logits: torch.Tensor) -> int:
@@ -74,45 +115,60 @@ def peak_bytes(loss, logits: torch.Tensor) -> int:
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         loss(logits).backward()
     sizes = [event.cpu_memory_usage for event in prof.events() if event.cpu_memory_usage != 0]
-    running = np.cumsum([0] + sizes)
-    return int(running.max())
+    return int(np.cumsum([0] + sizes).max())
 
 
-def bench(k: int):
-    gen = torch.Generator().manual_seed(k)
-    logits = torch.randn(N, k, generator=gen).mul_(3).requires_grad_(True)
-    targets = torch.randint(0, k, (N,), generator=gen)
+def flag(value: float, goal: float | None) -> str:
+    return f"{value:.2f}x" + (" !" if goal is not None and value > goal else "")
+
+
+def bench_case(n: int, k: int, kind: str):
+    logits, targets = make_logits(n, k, kind)
     calls = loss_calls(k, targets)
     baseline = calls.pop("F.cross_entropy")
+    loop = SMALL_BATCH_LOOP if n < 1000 else 1
+    rows, base_ms = {name: {} for name in calls}, {}
+    for threads in THREADS:
+        torch.set_num_threads(threads)
+        for name, loss in calls.items():
+            for train in (True, False):
+                value, base = ratio(baseline, loss, logits, train, loop)
+                rows[name][(threads, train)] = value
+                base_ms[(threads, train)] = base * 1e3
+    torch.set_num_threads(1)
     base_peak = peak_bytes(baseline, logits)
-    rows = []
     for name, loss in calls.items():
-        for _ in range(3):  # warm-up
-            forward_backward_seconds(baseline, logits), forward_backward_seconds(loss, logits)
-        base_times, loss_times = [], []
-        for _ in range(REPEATS):
-            base_times.append(forward_backward_seconds(baseline, logits))
-            loss_times.append(forward_backward_seconds(loss, logits))
-        ratio = statistics.median(loss_times) / statistics.median(base_times)
-        rows.append((name, statistics.median(loss_times) * 1e3, ratio, peak_bytes(loss, logits) / base_peak))
-    return statistics.median(base_times) * 1e3, base_peak, rows
+        rows[name]["memory"] = peak_bytes(loss, logits) / base_peak
+    return rows, base_ms, base_peak
+
+
+def print_case(n, k, kind, rows, base_ms, base_peak):
+    print(f"### N = {n}, K = {k}, {kind} logits\n")
+    print("F.cross_entropy: " + ", ".join(
+        f"{'train' if train else 'eval'} {threads} thread{'s' if threads > 1 else ''} {base_ms[(threads, train)]:.3f} ms"
+        for threads in THREADS for train in (True, False)) + f"; peak {base_peak / 2**20:.2f} MiB\n")
+    head = [f"{'train' if train else 'eval'} ({threads} thr)" for threads in THREADS for train in (True, False)]
+    print("| loss | " + " | ".join(head) + " | peak memory |")
+    print("|---|" + "---:|" * (len(head) + 1))
+    for name, values in rows.items():
+        train_goal = SMALL_BATCH_GOAL if n < 1000 else TRAIN_GOALS.get(name)
+        cells = [flag(values[(threads, train)], train_goal if train else EVAL_GOAL)
+                 for threads in THREADS for train in (True, False)]
+        print(f"| {name} | " + " | ".join(cells) + f" | {flag(values['memory'], MEMORY_GOAL)} |")
+    print()
 
 
 def main():
     torch.manual_seed(0)
     kept = keep_freed_memory()
-    print(f"CPU, {torch.get_num_threads()} threads, torch {torch.__version__}, N = {N}, float32; "
-          f"median of {REPEATS} interleaved forward+backward repeats; "
+    print(f"CPU, torch {torch.__version__}, float32; times are ratios to F.cross_entropy timed side by side "
+          f"(median of {REPEATS} interleaved repeats); train = forward + backward, eval = forward under no_grad; "
           f"freed memory {'kept by malloc' if kept else 'as the C library manages it'}\n")
-    for k in (10, 100):
-        base_ms, base_peak, rows = bench(k)
-        print(f"### K = {k}  (F.cross_entropy: {base_ms:.2f} ms, peak {base_peak / 2**20:.1f} MiB; "
-              f"logits are {N * k * 4 / 2**20:.1f} MiB)\n")
-        print("| loss | ms | time / CE | peak memory / CE's |")
-        print("|---|---:|---:|---:|")
-        for name, ms, ratio, mem in rows:
-            print(f"| {name} | {ms:.2f} | {ratio:.2f}x | {mem:.1f}x |")
-        print()
+    print(f"Goals: train at N = 65,536: {', '.join(f'{k} <= {v}x' for k, v in TRAIN_GOALS.items())}; "
+          f"train at N = 100: every loss <= {SMALL_BATCH_GOAL}x; eval <= {EVAL_GOAL}x; "
+          f"peak memory <= {MEMORY_GOAL}x. '!' marks a ratio above its goal.\n")
+    for n, k, kind in CASES:
+        print_case(n, k, kind, *bench_case(n, k, kind))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+from wloss import losses
 from wloss.losses import expected_cost_loss
 from wloss.metrics import real_world_cost
 from wloss.scenarios import (bayes_decisions, expected_cost_per_example, make_transactions,
@@ -89,9 +90,38 @@ def test_bayes_decisions_minimise_expected_cost_and_total_cost_sums():
     (lambda: bayes_decisions([[0.5, 0.5]], transaction_cost_matrices([1.0])), r"probs must have shape \(1, 3\)"),
     (lambda: total_decision_cost([0], [3], transaction_cost_matrices([1.0])), "decisions must hold labels"),
     (lambda: total_decision_cost([0], [0], np.zeros((1, 2, 3))), r"shape \(N, K, K\)"),
-    (lambda: expected_cost_per_example(np.zeros((1, 3)), [0], transaction_cost_matrices([1.0])), "torch.Tensor"),
     (lambda: make_transactions(0), "n must be an int >= 1"),
 ])
 def test_bad_input_names_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_expected_cost_per_example_is_the_loss_in_wloss_losses_with_its_checks():
+    """Lecture 05 imports it from here; it is the one in wloss.losses, validated like the other losses."""
+    assert expected_cost_per_example is losses.expected_cost_per_example
+    C = transaction_cost_matrices([1.0, 2.0])
+    with pytest.raises(TypeError, match="logits must be a torch.Tensor"):
+        expected_cost_per_example(np.zeros((2, 3)), [0, 1], C)
+    with pytest.raises(TypeError, match="logits must have a floating dtype"):
+        expected_cost_per_example(torch.zeros(2, 3, dtype=torch.int64), [0, 1], C)
+    with pytest.raises(ValueError, match=r"cost_matrices must have shape \(2, 3, 3\)"):
+        expected_cost_per_example(torch.zeros(2, 3), [0, 1], C[:1])
+    with pytest.raises(ValueError, match="cost_matrices must be >= 0"):
+        expected_cost_per_example(torch.zeros(2, 3), [0, 1], -C)
+    with pytest.raises(ValueError, match="targets must hold labels in"):
+        expected_cost_per_example(torch.zeros(2, 3), [0, 3], C)
+
+
+def test_expected_cost_per_example_follows_the_logits_dtype_and_device():
+    """Before, the costs became a CPU tensor whatever the logits were; now they follow the logits."""
+    C = transaction_cost_matrices([50.0, 80.0])
+    y = torch.tensor([1, 2])
+    z64 = torch.tensor([[0.3, -1.0, 2.0], [1.0, 0.0, -0.5]], dtype=torch.float64)
+    expected = expected_cost_per_example(z64, y, C, reduction="none")
+    for dtype in (torch.float32, torch.bfloat16):
+        got = expected_cost_per_example(z64.to(dtype), y, torch.tensor(C, dtype=dtype), reduction="none")
+        assert got.dtype == dtype
+        torch.testing.assert_close(got.double(), expected, rtol=2e-2 if dtype == torch.bfloat16 else 1e-6, atol=0)
+    meta = expected_cost_per_example(torch.zeros(2, 3, device="meta"), y.to("meta"), torch.zeros(2, 3, 3, device="meta"))
+    assert meta.device.type == "meta" and meta.shape == ()

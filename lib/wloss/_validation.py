@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import torch
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -81,3 +82,56 @@ def check_nonnegative_finite(value, name: str, shape: tuple | None = None) -> np
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0, got {arr.min()}")
     return arr
+
+
+def require(ok: torch.Tensor, error: type, message: str, got: torch.Tensor | None = None) -> None:
+    """Raise ``error(message + ", got <value>")`` unless the boolean tensor ``ok`` is true, without a host sync
+    where one would cost.
+
+    On the CPU the condition is read at once. On another device, or while ``torch.compile`` traces,
+    it goes to ``torch._assert_async`` (a ``RuntimeError`` with ``message`` when it fails). Meta
+    tensors are not checked.
+    """
+    if ok.device.type == "meta":
+        return
+    if ok.device.type != "cpu" or torch.compiler.is_compiling():
+        torch._assert_async(ok, message)
+        return
+    if not bool(ok):
+        raise error(message if got is None else f"{message}, got {got.item()}")
+
+
+def as_checked_tensor(value, name: str, what: str) -> torch.Tensor:
+    """``value`` as a tensor (tensors pass through), a TypeError naming ``name`` if it holds no numbers."""
+    if isinstance(value, torch.Tensor):
+        tensor = value
+    else:
+        try:
+            tensor = torch.as_tensor(value)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"{name} must hold {what}, got {type(value).__name__}") from None
+    if tensor.dtype.is_complex:
+        raise TypeError(f"{name} must hold {what}, got dtype {tensor.dtype}")
+    return tensor
+
+
+def binary_labels(targets, n: int, name: str = "targets", dtype: torch.dtype = torch.float32,
+                  device=None) -> torch.Tensor:
+    """Return 0/1 labels of shape (n,) as a ``dtype`` tensor; the one check of binary labels in ``wloss``.
+
+    Float, integer and bool labels are accepted (tensors, arrays or lists); any value other than 0 and 1,
+    or another shape, raises a ValueError naming ``name``.
+
+    Examples
+    --------
+    >>> binary_labels([1, 0, True], 3)
+    tensor([1., 0., 1.])
+    """
+    labels = as_checked_tensor(targets, name, "0/1 labels")
+    if tuple(labels.shape) != (n,):
+        raise ValueError(f"{name} must have shape ({n},), got {tuple(labels.shape)}")
+    labels = labels.to(device=device if device is not None else labels.device)
+    if labels.dtype != torch.bool and labels.numel():
+        require(((labels == 0) | (labels == 1)).all(), ValueError,
+                f"{name} must hold binary labels in {{0, 1}}, got other values")
+    return labels.to(dtype)

@@ -8,8 +8,9 @@ of King & Zeng 2001).
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from wloss._validation import check_nonnegative_finite
+from wloss._validation import binary_labels, check_nonnegative_finite
 
 
 def prior_correction(logits, pos_weight: float) -> np.ndarray:
@@ -77,14 +78,10 @@ def expected_calibration_error(probabilities, y_true, num_bins: int = 10) -> flo
 
 
 def _binary_inputs(probabilities, y_true):
+    """Probabilities (N,) in [0, 1] and 0/1 labels (N,), as float64 arrays."""
     p = np.asarray(probabilities, dtype=np.float64)
-    y = np.asarray(y_true, dtype=np.float64)
     if p.ndim != 1 or p.size == 0:
         raise ValueError(f"probabilities must have shape (N,) with N >= 1, got {p.shape}")
-    if y.shape != p.shape:
-        raise ValueError(f"y_true must have shape {p.shape} to match probabilities, got {y.shape}")
     if not np.all(np.isfinite(p)) or np.any(p < 0) or np.any(p > 1):
         raise ValueError("probabilities must lie in [0, 1]")
-    if np.any((y != 0) & (y != 1)):
-        raise ValueError("y_true must hold binary labels in {0, 1}")
-    return p, y
+    return p, binary_labels(y_true, len(p), "y_true", dtype=torch.float64, device="cpu").numpy()

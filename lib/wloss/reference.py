@@ -10,8 +10,9 @@ extreme inputs (a probability of exactly 0 or 1 gives an infinite log).
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from wloss._validation import as_label_array, check_nonnegative_finite, check_reduction
+from wloss._validation import as_label_array, binary_labels, check_nonnegative_finite, check_reduction
 
 
 def sigmoid(z):
@@ -128,6 +129,10 @@ def focal_loss(probs, targets, gamma=2.0, alpha=None, reduction="mean"):
     if np.ndim(probs) == 1:
         p, y = _binary_inputs(probs, targets)
         p_t = np.where(y == 1, p, 1 - p)
+        if alpha is not None:
+            alpha = float(check_nonnegative_finite(alpha, "alpha", ()))
+            if alpha > 1:
+                raise ValueError(f"alpha must be in [0, 1] for the sigmoid focal loss, got {alpha}")
         a_t = 1.0 if alpha is None else np.where(y == 1, alpha, 1 - alpha)
         return _reduce(-a_t * (1 - p_t) ** gamma * np.log(p_t), reduction)
     probs, y = _class_inputs(probs, targets)
@@ -214,10 +219,7 @@ def _binary_inputs(p, targets):
         raise ValueError(f"p must be a non-empty probability vector of shape (N,), got {p.shape}")
     if not np.all((p >= 0) & (p <= 1)):
         raise ValueError("p must hold probabilities in [0, 1]")
-    y = as_label_array(targets, name="targets", num_classes=2).astype(np.float64)
-    if y.shape != p.shape:
-        raise ValueError(f"targets must have shape {p.shape} like p, got {y.shape}")
-    return p, y
+    return p, binary_labels(targets, len(p), "targets", dtype=torch.float64, device="cpu").numpy()
 
 
 def _class_inputs(probs, targets):

@@ -2,8 +2,9 @@
 
 Seed 000 asks for a weight ``w_ij`` per observation ``i`` and class ``j``. Here ``w_ij`` is concrete:
 the cost of answering ``j`` for transaction ``i``, which grows with the amount at stake. The module
-makes the data, the per-transaction cost matrices, the RWWCE weights that reproduce those costs, the
-per-example expected-cost loss, and the cost-minimising (Bayes) decisions.
+makes the data, the per-transaction cost matrices, the RWWCE weights that reproduce those costs and
+the cost-minimising (Bayes) decisions; the per-example expected-cost loss is
+``wloss.losses.expected_cost_per_example``, also importable from here.
 
 Classes and actions share the indices 0 legit / approve, 1 stolen card / block the card,
 2 account takeover / lock the account.
@@ -11,9 +12,10 @@ Classes and actions share the indices 0 legit / approve, 1 stolen card / block t
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from wloss._validation import as_label_array, check_nonnegative_finite, check_reduction
+from wloss._validation import as_label_array, check_nonnegative_finite
+# the per-example expected-cost loss lives with the other losses; imported here, where lecture 05 finds it
+from wloss.losses.multiclass import expected_cost_per_example
 
 CLASS_NAMES = ("legit", "stolen card", "account takeover")
 
@@ -146,36 +148,6 @@ def rwwce_weights_from_costs(cost_rows, y):
     return fn_weight, fp_weight
 
 
-def expected_cost_per_example(logits, targets, cost_matrices, reduction: str = "mean"):
-    """Expected cost under the softmax with a cost matrix per example (torch, differentiable).
-
-        loss_i = sum_j c_ij p_ij,   c_ij = C[i, y_i, j],   p_i = softmax(z_i)
-        d loss_i / d z_ij = p_ij (c_ij - sum_k p_ik c_ik)
-
-    The per-example counterpart of ``wloss.losses.expected_cost_loss`` (whose cost is one (K, K) matrix).
-
-    Parameters
-    ----------
-    logits : Tensor (N, K).  targets : int (N,) in [0, K).  cost_matrices : array-like (N, K, K) >= 0.
-    reduction : "mean" (sum / N), "sum" or "none".
-
-    Examples
-    --------
-    >>> C = transaction_cost_matrices([100.0])
-    >>> round(expected_cost_per_example(torch.zeros(1, 3), torch.tensor([1]), C).item(), 4)  # (100 + 0 + 10) / 3
-    36.6667
-    """
-    check_reduction(reduction)
-    if not isinstance(logits, torch.Tensor) or logits.ndim != 2:
-        raise ValueError(f"logits must be a torch.Tensor of shape (N, K), got {type(logits).__name__}")
-    rows = true_class_cost_rows(cost_matrices, targets)
-    if rows.shape != tuple(logits.shape):
-        raise ValueError(f"cost_matrices must have shape (N, K, K) = {(*logits.shape, logits.shape[1])}, "
-                         f"got rows of shape {rows.shape}")
-    losses = (torch.softmax(logits, dim=1) * torch.as_tensor(rows, dtype=logits.dtype)).sum(dim=1)
-    return {"mean": losses.mean, "sum": losses.sum, "none": lambda: losses}[reduction]()
-
-
 def bayes_decisions(probs, cost_matrices):
     """The action of least expected cost for each example: d_i = argmin_j sum_k p_ik C[i, k, j].
 
@@ -230,3 +202,7 @@ def _check_labels_match(y, n: int, num_classes: int, name: str = "y") -> np.ndar
     if len(labels) != n:
         raise ValueError(f"{name} must have length {n} (one label per cost row), got {len(labels)}")
     return labels
+
+
+__all__ = ["CLASS_NAMES", "make_transactions", "transaction_cost_matrices", "true_class_cost_rows",
+           "rwwce_weights_from_costs", "expected_cost_per_example", "bayes_decisions", "total_decision_cost"]

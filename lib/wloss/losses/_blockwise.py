@@ -8,6 +8,11 @@ once per call (a fresh tensor per operation would be freed and page-faulted in a
 
 ``reduction`` is folded in as a ``scale`` on each row's loss and gradient (1/N for "mean"), so that
 ``loss.backward()`` sends ones and the gradient is handed over as it is, without another pass.
+
+The kernels serve eager first-order training, where their speed counts. Each loss also has a
+readable formula that plain autograd differentiates; ``blockwise_loss`` runs it instead wherever the
+kernel cannot be exact or is not needed (see ``analytic_path_applies``), and ``_PrecomputedGradient``
+differentiates it when a backward builds a graph, so that second derivatives are right.
 """
 from __future__ import annotations
 
@@ -59,30 +64,66 @@ def loss_and_grad(logits: torch.Tensor, kernel: Kernel, scratch_blocks: int):
     return loss, grad
 
 
+def analytic_path_applies(logits: torch.Tensor, weights=()) -> bool:
+    """Whether the row-block kernel should run: eager first-order training on concrete tensors.
+
+    Otherwise the loss's readable formula runs under plain autograd: without a gradient to compute
+    (``torch.no_grad()``, logits that do not require grad), when a weight requires grad (the kernel
+    differentiates in the logits only), under ``torch.func`` transforms, inside ``torch.compile`` and
+    on meta tensors and empty batches.
+    """
+    return (torch.is_grad_enabled() and logits.requires_grad and logits.shape[0] > 0
+            and logits.device.type != "meta"
+            and not any(isinstance(w, torch.Tensor) and w.requires_grad for w in weights)
+            and not torch.compiler.is_compiling()
+            and not torch._C._functorch.is_functorch_wrapped_tensor(logits))
+
+
 class _PrecomputedGradient(torch.autograd.Function):
-    """Autograd node of a loss whose gradient ``compute()`` returns with it: (loss (N,), grad (N, K))."""
+    """Autograd node of a loss whose gradient ``compute()`` returns with it: (loss (N,), grad (N, K)).
+
+    A backward that builds a graph (``create_graph=True``: double backward, gradient penalties,
+    ``gradgradcheck``) differentiates ``formula`` instead, the same loss written with tensor
+    operations, so every higher derivative is exact; a plain backward hands over the precomputed gradient.
+    """
 
     @staticmethod
-    def forward(ctx, logits, compute):
+    def forward(ctx, logits, compute, formula):
         loss, ctx.grad = compute()
-        ctx.compute = compute
+        ctx.compute, ctx.formula = compute, formula
+        ctx.save_for_backward(logits)
         return loss
 
     @staticmethod
     def backward(ctx, grad_loss):
+        if torch.is_grad_enabled():  # create_graph=True
+            (logits,) = ctx.saved_tensors
+            (grad,) = torch.autograd.grad(ctx.formula(logits), logits, grad_loss, create_graph=True)
+            return grad, None, None
         grad = ctx.grad
         if grad is None:  # a second backward through a retained graph: the first one took the gradient
             grad = ctx.compute()[1]
-        if grad_loss.stride(0) == 0 and grad_loss[0].item() == 1.0:  # ones, from .sum()
-            ctx.grad = None
-            return grad, None
-        return grad * grad_loss[:, None], None
+        if grad_loss.device.type == "cpu" and grad_loss.stride(0) == 0 and grad_loss[0].item() == 1.0:
+            ctx.grad = None  # ones, from .sum(): the gradient as it is
+            return grad, None, None
+        return grad * grad_loss[:, None], None, None
 
 
 def blockwise_loss(logits: torch.Tensor, make_kernel: Callable[[float], Kernel], scratch_blocks: int,
-                   reduction: str) -> torch.Tensor:
-    """Apply ``reduction`` to the loss that ``make_kernel(scale)`` computes block by block."""
+                   reduction: str, formula: Callable[[torch.Tensor], torch.Tensor], weights=()) -> torch.Tensor:
+    """Apply ``reduction`` to the per-example loss: the kernel ``make_kernel(scale)`` computes it block by block
+    with its gradient where ``analytic_path_applies``; ``formula(logits)`` (N,) gives it everywhere else."""
+    if not analytic_path_applies(logits, weights):
+        per_example = formula(logits)
+        if reduction == "none":
+            return per_example
+        return per_example.sum() / (logits.shape[0] if reduction == "mean" else 1)
     scale = {"none": 1.0, "sum": 1.0, "mean": 1.0 / logits.shape[0]}[reduction]
     kernel = make_kernel(scale)
-    loss = _PrecomputedGradient.apply(logits, lambda: loss_and_grad(logits.detach(), kernel, scratch_blocks))
+
+    def scaled_formula(z):
+        return formula(z) * scale
+
+    loss = _PrecomputedGradient.apply(logits, lambda: loss_and_grad(logits.detach(), kernel, scratch_blocks),
+                                      scaled_formula)
     return loss if reduction == "none" else loss.sum()

@@ -31,7 +31,9 @@ def one_minus_softmax_parts(logits: torch.Tensor, log_probs: torch.Tensor) -> On
     rest_log = torch.logsumexp(others_only - second, dim=1, keepdim=True)
     # log(1 - p_t) = (m2 + rest_log) - lse = (m2 - z_t) + rest_log + log p_t
     log_not_top = (second - logits.gather(1, top)) + rest_log + log_probs.gather(1, top)
-    log_not = torch.log1p(-log_probs.exp()).scatter(1, top, log_not_top)
+    # the top column is zeroed before log1p, whose gradient at p_t = 1 would be infinite (and NaN
+    # through the scatter): autograd of this function is then exact too, to any order
+    log_not = torch.log1p(-log_probs.exp().scatter(1, top, 0.0)).scatter(1, top, log_not_top)
     return OneMinusSoftmax(log_not, top, second, rest_log)
 
 

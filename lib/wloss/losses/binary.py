@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss.losses._inputs import (binary_targets, check_logits, check_reduction, nonnegative_scalar, reduce,
-                                  weight_tensor)
+                                  require, weight_tensor)
 
 
 def weighted_bce_with_logits(logits, targets, pos_weight=1.0, neg_weight=1.0, sample_weight=None,
@@ -25,7 +25,7 @@ def weighted_bce_with_logits(logits, targets, pos_weight=1.0, neg_weight=1.0, sa
     ----------
     logits : Tensor (N,), float.
     targets : (N,) of 0/1 (float, int or bool).
-    pos_weight, neg_weight : float >= 0, weights w+ of positives and w- of negatives.
+    pos_weight, neg_weight : float >= 0 (or a 0-d tensor), weights w+ of positives and w- of negatives.
     sample_weight : array-like (N,) >= 0, optional, one weight s_i per example.
     reduction : "mean" (sum / N), "sum" or "none" (shape (N,)).
 
@@ -42,14 +42,14 @@ def weighted_bce_with_logits(logits, targets, pos_weight=1.0, neg_weight=1.0, sa
     True
     """
     check_reduction(reduction)
-    check_logits(logits, ndim=1)
-    y = binary_targets(targets, logits)
-    w_pos = nonnegative_scalar(pos_weight, "pos_weight")
-    w_neg = nonnegative_scalar(neg_weight, "neg_weight")
-    per_example = w_pos * y * F.softplus(-logits) + w_neg * (1 - y) * F.softplus(logits)
+    z = check_logits(logits, ndim=1)
+    y = binary_targets(targets, z)
+    w_pos = nonnegative_scalar(pos_weight, "pos_weight", z)
+    w_neg = nonnegative_scalar(neg_weight, "neg_weight", z)
+    per_example = w_pos * y * F.softplus(-z) + w_neg * (1 - y) * F.softplus(z)
     if sample_weight is not None:
-        per_example = per_example * weight_tensor(sample_weight, "sample_weight", logits, shape=(logits.shape[0],))
-    return reduce(per_example, reduction)
+        per_example = per_example * weight_tensor(sample_weight, "sample_weight", z, shape=(z.shape[0],))
+    return reduce(per_example, reduction, logits.dtype)
 
 
 def rwwce_binary(logits, targets, fn_cost, fp_cost, reduction="mean"):
@@ -73,8 +73,12 @@ def rwwce_binary(logits, targets, fn_cost, fp_cost, reduction="mean"):
     """
     c_fn = nonnegative_scalar(fn_cost, "fn_cost")
     c_fp = nonnegative_scalar(fp_cost, "fp_cost")
-    if c_fn == 0 and c_fp == 0:
-        raise ValueError("fn_cost and fp_cost are both zero: at least one cost must be > 0")
+    some_cost = (c_fn != 0) | (c_fp != 0)  # a bool, or a bool tensor when a cost is a 0-d tensor
+    message = "fn_cost and fp_cost are both zero: at least one cost must be > 0"
+    if isinstance(some_cost, torch.Tensor):
+        require(some_cost, ValueError, message)
+    elif not some_cost:
+        raise ValueError(message)
     return weighted_bce_with_logits(logits, targets, pos_weight=c_fn, neg_weight=c_fp, reduction=reduction)
 
 
@@ -93,15 +97,17 @@ def sigmoid_focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean")
     0.3466
     """
     check_reduction(reduction)
-    check_logits(logits, ndim=1)
-    y = binary_targets(targets, logits)
-    gamma = nonnegative_scalar(gamma, "gamma")
-    signed = logits * (1 - 2 * y)  # 1 - p_t = sigmoid(signed)
+    z = check_logits(logits, ndim=1)
+    y = binary_targets(targets, z)
+    gamma = nonnegative_scalar(gamma, "gamma", z)
+    signed = z * (1 - 2 * y)  # 1 - p_t = sigmoid(signed)
     bce = F.softplus(signed)  # -log p_t
     per_example = torch.exp(gamma * F.logsigmoid(signed)) * bce
     if alpha is not None:
-        alpha = nonnegative_scalar(alpha, "alpha")
-        if alpha > 1:
+        alpha = nonnegative_scalar(alpha, "alpha", z)
+        if isinstance(alpha, torch.Tensor):
+            require(alpha <= 1, ValueError, "alpha must be in [0, 1] for the sigmoid focal loss", alpha)
+        elif alpha > 1:
             raise ValueError(f"alpha must be in [0, 1] for the sigmoid focal loss, got {alpha}")
         per_example = per_example * (alpha * y + (1 - alpha) * (1 - y))
-    return reduce(per_example, reduction)
+    return reduce(per_example, reduction, logits.dtype)

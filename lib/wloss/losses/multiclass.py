@@ -1,5 +1,8 @@
-"""Multiclass losses from logits (N, K): weighted CE, RWWCE (eq. 6), per-example RWWCE, expected cost,
-focal loss and logit-adjusted CE.
+"""Multiclass losses from logits (N, K): weighted CE, RWWCE (eq. 6), per-example RWWCE, expected cost
+(one cost matrix, or one per example), focal loss and logit-adjusted CE.
+
+RWWCE keeps a row-block kernel with an analytic gradient (``_rwwce_kernel``): measured, plain autograd
+of its stable formula costs several times more. Everything else is plain autograd on a readable formula.
 """
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ import torch
 import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
-                                  weight_tensor)
-from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max, scaled_softmax
-from wloss.losses._stable import one_minus_softmax_parts
+                                  require, weight_tensor)
+from wloss.losses._blockwise import blockwise_loss, scaled_softmax
+from wloss.losses._stable import log_one_minus_softmax, one_minus_softmax_parts
 from wloss.losses.binary import sigmoid_focal_loss
 
 
@@ -36,14 +39,14 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
     2.1972
     """
     check_reduction(reduction)
-    check_logits(logits, ndim=2)
-    y = class_targets(targets, logits)
-    per_example = F.cross_entropy(logits, y, reduction="none")
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    per_example = F.cross_entropy(z, y, reduction="none")
     if class_weight is not None:
-        per_example = per_example * weight_tensor(class_weight, "class_weight", logits, shape=(logits.shape[1],))[y]
+        per_example = per_example * weight_tensor(class_weight, "class_weight", z, shape=(z.shape[1],))[y]
     if sample_weight is not None:
-        per_example = per_example * weight_tensor(sample_weight, "sample_weight", logits, shape=(logits.shape[0],))
-    return reduce(per_example, reduction)
+        per_example = per_example * weight_tensor(sample_weight, "sample_weight", z, shape=(z.shape[0],))
+    return reduce(per_example, reduction, logits.dtype)
 
 
 def _rwwce_exact_loss_and_grad(logits, y, fn_weight, fp_weight):
@@ -64,9 +67,22 @@ def _rwwce_exact_loss_and_grad(logits, y, fn_weight, fp_weight):
     return loss, grad
 
 
+def _rwwce_formula(logits, y, fn_weight, fp_rows):
+    """Per-example RWWCE (N,) as tensor operations, for autograd: -a log p_y - sum_k b_k log(1 - p_k).
+
+    ``fp_rows`` (N, K) holds b with b_y = 0; log(1 - p) comes from ``log_one_minus_softmax``, exact for any
+    finite logits. Differentiable in the logits and the weights, to any order.
+    """
+    log_probs = torch.log_softmax(logits, dim=1)
+    log_not = log_one_minus_softmax(logits, log_probs)
+    return -fn_weight * log_probs.gather(1, y[:, None])[:, 0] - (fp_rows * log_not).sum(1)
+
+
 # The fast path divides by R, the mass of the classes other than the dominant one, and takes the
-# log of p_y; rows where either is below this fraction of S go to the exact log-space path.
-_SMALLEST_MASS = 2.0 ** -64
+# log of p_y; rows where either is below this fraction of S go to the exact log-space path. 2^-100
+# keeps R, e_y and 1 / R normal numbers in float32 (down to 2^-126, up to 2^128), so a confident
+# model (logit gaps up to about 69) stays on the fast path.
+_SMALLEST_MASS = 2.0 ** -100
 
 
 def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
@@ -116,7 +132,9 @@ def _dominant_class(e: torch.Tensor, total: torch.Tensor, scratch: torch.Tensor)
     is all ``_rwwce_block`` needs there: no class then holds more than half the mass.
     """
     classes = torch.arange(e.shape[1], dtype=e.dtype, device=e.device)
-    return torch.mv(torch.div(e, total, out=scratch).round_(), classes).clamp_(max=e.shape[1] - 1).long()[:, None]
+    index = torch.mv(torch.div(e, total, out=scratch).round_(), classes)
+    # a NaN row (a NaN or +inf logit) would give the index round(NaN): any class will do, its loss is NaN
+    return index.nan_to_num_(0.0).clamp_(0, e.shape[1] - 1).long()[:, None]
 
 
 def _rwwce_kernel(logits, y, fn_weight, fp_weight, by_class, scale):
@@ -170,12 +188,15 @@ def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
     2.0794
     """
     check_reduction(reduction)
-    check_logits(logits, ndim=2)
-    y = class_targets(targets, logits)
-    n, k = logits.shape
-    fn = weight_tensor(fn_weight, "fn_weight", logits, shape=(n,))
-    fp = weight_tensor(fp_weight, "fp_weight", logits, shape=(n, k))
-    return blockwise_loss(logits, lambda scale: _rwwce_kernel(logits, y, fn, fp, False, scale), 3, reduction)
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    n, k = z.shape
+    fn = weight_tensor(fn_weight, "fn_weight", z, shape=(n,))
+    fp = weight_tensor(fp_weight, "fp_weight", z, shape=(n, k))
+    loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn, fp, False, scale), 3, reduction,
+                          formula=lambda t: _rwwce_formula(t, y, fn, fp.scatter(1, y[:, None], 0.0)),
+                          weights=(fn, fp))
+    return loss.to(logits.dtype)
 
 
 def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
@@ -199,12 +220,15 @@ def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     13.8629
     """
     check_reduction(reduction)
-    check_logits(logits, ndim=2)
-    y = class_targets(targets, logits)
-    k = logits.shape[1]
-    fn = weight_tensor(fn_cost, "fn_cost", logits, shape=(k,))
-    fp = weight_tensor(fp_cost, "fp_cost", logits, shape=(k, k)).clone().fill_diagonal_(0.0)
-    return blockwise_loss(logits, lambda scale: _rwwce_kernel(logits, y, fn[y], fp, True, scale), 3, reduction)
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    k = z.shape[1]
+    fn = weight_tensor(fn_cost, "fn_cost", z, shape=(k,))
+    fp = weight_tensor(fp_cost, "fp_cost", z, shape=(k, k))
+    fp = fp * (1 - torch.eye(k, dtype=fp.dtype, device=fp.device))  # the diagonal is ignored
+    loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn[y], fp, True, scale), 3, reduction,
+                          formula=lambda t: _rwwce_formula(t, y, fn[y], fp[y]), weights=(fn, fp))
+    return loss.to(logits.dtype)
 
 
 def expected_cost_loss(logits, targets, cost, reduction="mean"):
@@ -224,21 +248,52 @@ def expected_cost_loss(logits, targets, cost, reduction="mean"):
     2.0
     """
     check_reduction(reduction)
-    check_logits(logits, ndim=2)
-    y = class_targets(targets, logits)
-    k = logits.shape[1]
-    cost = weight_tensor(cost, "cost", logits, shape=(k, k))
-    return reduce((cost[y] * torch.softmax(logits, dim=1)).sum(1), reduction)
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    k = z.shape[1]
+    cost = weight_tensor(cost, "cost", z, shape=(k, k))
+    return reduce((cost[y] * torch.softmax(z, dim=1)).sum(1), reduction, logits.dtype)
+
+
+def expected_cost_per_example(logits, targets, cost_matrices, reduction="mean"):
+    """Expected cost under the softmax with a cost matrix per example (lecture 05's transactions).
+
+        loss_i = sum_j c_ij p_ij,   c_ij = C[i, y_i, j],   p_i = softmax(z_i)
+        d loss_i / d z_ij = p_ij (c_ij - sum_k p_ik c_ik)
+
+    The per-example counterpart of ``expected_cost_loss`` (whose cost is one (K, K) matrix).
+
+    Parameters
+    ----------
+    logits : Tensor (N, K).  targets : int (N,) in [0, K).
+    cost_matrices : array-like (N, K, K) >= 0, [example, true, predicted].
+    reduction : "mean" (sum / N), "sum" or "none".
+
+    Examples
+    --------
+    >>> C = torch.tensor([[[0.0, 12.0, 22.0], [100.0, 0.0, 10.0], [150.0, 50.0, 0.0]]])
+    >>> round(expected_cost_per_example(torch.zeros(1, 3), torch.tensor([1]), C).item(), 4)  # (100 + 0 + 10) / 3
+    36.6667
+    """
+    check_reduction(reduction)
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    n, k = z.shape
+    costs = weight_tensor(cost_matrices, "cost_matrices", z, shape=(n, k, k))
+    rows = costs[torch.arange(n, device=z.device), y]  # C[i, y_i, :]
+    return reduce((rows * torch.softmax(z, dim=1)).sum(1), reduction, logits.dtype)
 
 
 def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     """Focal loss (Lin et al. 2017), multiclass for logits (N, K), sigmoid form for logits (N,).
 
-    Multiclass: loss_i = -alpha[y_i] * (1 - p_iy)^gamma * log p_iy, alpha a (K,) weight (1 when None).
+    Multiclass: loss_i = -alpha[y_i] * (1 - p_iy)^gamma * log p_iy, alpha a (K,) weight per class (1 when None).
     Binary (logits (N,)): torchvision's sigmoid_focal_loss, alpha a scalar in [0, 1] for positives and
     1 - alpha for negatives (no weighting when None); see ``sigmoid_focal_loss``.
-    (1 - p_y)^gamma = exp(gamma * log(1 - p_y)) with log(1 - p_y) from the logits, so it is stable.
     gamma = 0 gives (weighted) cross-entropy.
+
+    1 - p_y is summed over the other classes, sum_{k != y} p_k, so that it keeps its digits where p_y
+    rounds to 1; plain autograd differentiates the formula, to any order.
 
     Examples
     --------
@@ -249,37 +304,34 @@ def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     if isinstance(logits, torch.Tensor) and logits.dim() == 1:
         return sigmoid_focal_loss(logits, targets, gamma=gamma, alpha=alpha, reduction=reduction)
     check_reduction(reduction)
-    check_logits(logits, ndim=2)
-    y = class_targets(targets, logits)
-    gamma = nonnegative_scalar(gamma, "gamma")
-    alpha_y = None if alpha is None else weight_tensor(alpha, "alpha", logits, shape=(logits.shape[1],))[y]
-    return blockwise_loss(logits, lambda scale: _focal_kernel(logits, y, gamma, alpha_y, scale), 1, reduction)
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    gamma = nonnegative_scalar(gamma, "gamma", z)
+    log_probs = torch.log_softmax(z, dim=1)
+    log_p = log_probs.gather(1, y[:, None])[:, 0]
+    if isinstance(gamma, float) and gamma == 0:
+        per_example = -log_p
+    else:
+        per_example = -torch.exp(gamma * _log_one_minus_p_true(log_probs, log_p, y)) * log_p
+    if alpha is not None:
+        per_example = per_example * weight_tensor(alpha, "alpha", z, shape=(z.shape[1],))[y]
+    return reduce(per_example, reduction, logits.dtype)
 
 
-def _focal_kernel(logits, y, gamma, alpha_y, scale):
-    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * the multiclass focal loss.
+def _log_one_minus_p_true(log_probs, log_p, y):
+    """log(1 - p_y) (N,), with its gradient exact to working precision.
 
-    With q = 1 - p_y and loss = -alpha_y q^gamma log p_y,
-        d loss / d z_j = c ([j = y] - p_j),   c = alpha_y q^gamma (gamma p_y log(p_y) / q - 1),
-    where log(p_y) / q -> -1 as q -> 0. q is summed over the other classes directly, never 1 - p_y.
+    Where p_y < 1/2 it is log1p(-p_y), whose gradient p_y (p_j - [j = y]) / (1 - p_y) stays small with
+    p_y (a sum over the other classes would round it to eps p_j, times |log p_y| in the focal loss).
+    Where p_y >= 1/2 it is the log of sum_{k != y} p_k, which keeps its digits as p_y rounds to 1; below
+    the smallest normal number it is clamped, as (1 - p_y)^gamma is 0 there to working precision.
     """
-    def kernel(block, grad, work):
-        (e,) = work
-        z, label = logits[block], y[block, None]
-        row_scale = scale if alpha_y is None else scale * alpha_y[block, None]
-        top, total = exp_minus_row_max(z, e)
-        log_total = total.log()
-        e.scatter_(1, label, 0.0)  # the other classes only
-        log_q = e.sum(1, keepdim=True).log() - log_total
-        q = log_q.exp()
-        log_p = torch.where(q < 0.5, torch.log1p(-q), z.gather(1, label) - top - log_total)
-        weight = torch.ones_like(q) if gamma == 0 else torch.exp(gamma * log_q)
-        log_p_over_q = torch.where(q > 0, log_p / q, -1.0)
-        coef = weight * (gamma * log_p.exp() * log_p_over_q - 1.0) * row_scale
-        torch.mul(e, -coef / total, out=grad).scatter_(1, label, coef * q)  # -c p_j; c (1 - p_y) at y
-        return (-weight * log_p * row_scale)[:, 0]
-
-    return kernel
+    p = log_p.exp()
+    small = p < 0.5
+    from_p = torch.log1p(-torch.where(small, p, 0.0))
+    others = log_probs.exp().scatter(1, y[:, None], 0.0).sum(1)
+    from_others = others.clamp(min=torch.finfo(others.dtype).tiny).log()
+    return torch.where(small, from_p, from_others)
 
 
 def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reduction="mean"):
@@ -294,13 +346,13 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
     0.6931
     """
     check_reduction(reduction)
-    check_logits(logits, ndim=2)
-    y = class_targets(targets, logits)
-    tau = nonnegative_scalar(tau, "tau")
-    prior = weight_tensor(class_prior, "class_prior", logits, shape=(logits.shape[1],))
-    if torch.any(prior == 0):
-        raise ValueError("class_prior must be > 0 for every class (its log is added to the logits), got a 0")
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    tau = nonnegative_scalar(tau, "tau", z)
+    prior = weight_tensor(class_prior, "class_prior", z, shape=(z.shape[1],))
+    require((prior > 0).all(), ValueError,
+            "class_prior must be > 0 for every class (its log is added to the logits), got a 0")
     # shift by the row max first, so that adding log prior rounds an O(1) number even when |z| ~ 1e4;
     # the loss does not change under a shift of a row, so the shift needs no gradient
-    adjusted = (logits - logits.detach().amax(dim=1, keepdim=True)) + tau * torch.log(prior)
-    return reduce(F.cross_entropy(adjusted, y, reduction="none"), reduction)
+    adjusted = (z - z.detach().amax(dim=1, keepdim=True)) + tau * torch.log(prior)
+    return reduce(F.cross_entropy(adjusted, y, reduction="none"), reduction, logits.dtype)
