@@ -181,3 +181,10 @@ def test_hidden_cases_catch_what_the_visible_ones_miss(capsys):
     ex03.check_balanced_accuracy_score(over_union)
     assert "\u2714" in capsys.readouterr().out
     fails(ex03.check_balanced_accuracy_score, over_union, "every label that appears in y_true or y_pred", hidden=True)
+
+
+def test_equal_weights_fail_without_a_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fails(ex03.check_weights_for_shares, lambda c, s: np.ones(len(c)), "carries")

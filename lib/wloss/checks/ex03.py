@@ -44,7 +44,7 @@ def check_weights_for_shares(weights_for_shares, hidden=False):
         if not np.allclose(got_shares, shares, rtol=1e-6, atol=1e-9):
             k = int(np.argmax(np.abs(got_shares - shares)))
             hint = ("your weights grow with the class count; a class's total weight n_k w_k must not"
-                    if np.corrcoef(counts, w)[0, 1] > 0.5 and len(counts) > 2 else
+                    if len(counts) > 2 and np.std(w) > 0 and np.corrcoef(counts, w)[0, 1] > 0.5 else
                     "a class's share of the total weight is n_k w_k / sum_j n_j w_j: the weight must undo the count")
             fail(f"weights_for_shares({case}): class {k} carries {got_shares[k]:.3f} of the total weight, "
                  f"but the task asks for {shares[k]:.3f}. Hint: {hint}.")
