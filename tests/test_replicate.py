@@ -161,3 +161,18 @@ def test_run_counts_out_of_range_are_rejected():
         replicate.table1_datasets(np.arange(70_000) % 10, runs=101)
     with pytest.raises(ValueError, match="runs"):
         replicate.run_table2(runs=0)
+
+
+def test_table1_cost_threshold_is_tuned_on_validation_data():
+    # validation and test sets differ: the cost-tuned threshold must come from the validation scores
+    y_val, p_val = np.array([1, 0, 0, 0]), np.array([0.3, 0.2, 0.1, 0.05])
+    y_test, p_test = np.array([1, 1, 0, 0]), np.array([0.9, 0.25, 0.4, 0.1])
+    rows = {r["method"]: r for r in replicate.table1_run_rows(p_val, y_val, p_test, y_test, p_test)}
+    # brute force over every candidate threshold of the validation scores (and 'no positive')
+    candidates = list(p_val) + [np.inf]
+    val_costs = [(2000 * np.sum((y_val == 1) & (p_val < t)) + 100 * np.sum((y_val == 0) & (p_val >= t))) / 4
+                 for t in candidates]
+    assert rows["control@cost(val)"]["threshold"] == pytest.approx(candidates[int(np.argmin(val_costs))])
+    assert rows["control@cost(val)"]["threshold"] == pytest.approx(0.3)
+    # applied to the test set: 0.25 falls below it (one miss), 0.4 above it (one false alarm)
+    assert (rows["control@cost(val)"]["fn"], rows["control@cost(val)"]["fp"]) == (1, 1)
