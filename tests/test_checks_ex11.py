@@ -2,7 +2,7 @@
 
 The right answers follow from the conventions lecture 11 checks numerically: PyTorch's weighted mean divides
 by sum_i w[y_i], Keras's default by N, scikit-learn's log_loss by sum(sample_weight), and
-RandomOverSampler's dict gives each class's count after resampling.
+RandomUnderSampler's dict gives the number of each class to keep.
 """
 import numpy as np
 import pytest
@@ -153,33 +153,33 @@ def test_pooled_weight_message_names_the_problem():
 # ----------------------------------------------------------------------------- task 5
 
 
-def right_strategy(y, pos_weight):
+def right_strategy(y, neg_weight):
     y = np.asarray(y)
-    return {0: int((y == 0).sum()), 1: int(pos_weight * (y == 1).sum())}
+    return {0: int(round(neg_weight * (y == 0).sum())), 1: int((y == 1).sum())}
 
 
 WRONG_STRATEGIES = {
-    "balanced classes": lambda y, w: {1: int((np.asarray(y) == 0).sum())},
+    "balanced classes": lambda y, w: {0: int(np.sum(y))},
     "'auto'": lambda y, w: "auto",
-    "the number of copies to add": lambda y, w: {1: int((w - 1) * np.sum(y))},
-    "total plus the weighted count": lambda y, w: {1: int((w + 1) * np.sum(y))},
+    "the number to remove": lambda y, w: {0: int(round((1 - w) * np.sum(np.asarray(y) == 0)))},
     "the weight as a float ratio": lambda y, w: float(w),
-    "the weight on the negatives": lambda y, w: {0: int(w * np.sum(np.asarray(y) == 0))},
-    "a list instead of a strategy": lambda y, w: [0, int(w * np.sum(y))],
+    "weight times the positives": lambda y, w: {0: int(round(w * np.sum(y)))},
+    "the weight applied to the positives": lambda y, w: {1: int(round(w * np.sum(y)))},
+    "a list instead of a strategy": lambda y, w: [int(round(w * np.sum(np.asarray(y) == 0))), int(np.sum(y))],
 }
 
 
 @pytest.mark.parametrize("wrong", WRONG_STRATEGIES.values(), ids=WRONG_STRATEGIES.keys())
-def test_wrong_oversampling_strategies_fail(wrong):
+def test_wrong_undersampling_strategies_fail(wrong):
     with pytest.raises(CheckFailed):
-        ex11.check_oversampling_strategy(wrong)
+        ex11.check_undersampling_strategy(wrong)
 
 
 def test_strategy_message_does_not_give_the_count():
     with pytest.raises(CheckFailed) as failure:
-        ex11.check_oversampling_strategy(WRONG_STRATEGIES["the number of copies to add"])
+        ex11.check_undersampling_strategy(WRONG_STRATEGIES["the number to remove"])
     message = str(failure.value)
-    assert "{" not in message and "100" not in message           # neither a dict nor case 2's count of positives
+    assert "{" not in message and "90" not in message and "35" not in message   # no dict, no count to keep
 
 
 # ----------------------------------------------------------------------------- right answers
@@ -192,8 +192,9 @@ def test_right_answers_pass(capsys):
         ex11.check_bce_via_log_loss(right_bce_via_log_loss, hidden=hidden)
         ex11.check_multilabel_pos_weight(right_multilabel, hidden=hidden)
         ex11.check_multilabel_pos_weight(lambda Y: right_multilabel(Y).numpy(), hidden=hidden)   # an array works too
-        ex11.check_oversampling_strategy(right_strategy, hidden=hidden)
-        ex11.check_oversampling_strategy(lambda y, w: {1: int(w * np.sum(y))}, hidden=hidden)    # negatives implied
+        ex11.check_undersampling_strategy(right_strategy, hidden=hidden)
+        ex11.check_undersampling_strategy(lambda y, w: {0: int(round(w * np.sum(np.asarray(y) == 0)))},
+                                          hidden=hidden)                                        # positives implied
     assert capsys.readouterr().out.count("\u2714") == 14
 
 
@@ -201,6 +202,6 @@ def test_a_crash_in_the_students_code_is_a_check_failure():
     def crashes(*args):
         raise IndexError("index 3 is out of bounds")
     for check in (ex11.check_accumulation_factors, ex11.check_bce_via_log_loss, ex11.check_multilabel_pos_weight,
-                  ex11.check_oversampling_strategy):
+                  ex11.check_undersampling_strategy):
         with pytest.raises(CheckFailed, match="IndexError"):
             check(crashes)

@@ -184,42 +184,45 @@ def check_multilabel_pos_weight(multilabel_pos_weight, hidden: bool = False):
            + (" (hidden cases)" if hidden else ""))
 
 
-# ----------------------------------------------------------------------------- task 5: over-sampling strategy
+# ----------------------------------------------------------------------------- task 5: under-sampling strategy
 
 
-def _oversampling_cases(hidden: bool):
+def _undersampling_cases(hidden: bool):
     if not hidden:
-        return [("40 positives, 360 negatives, pos_weight=9", 40, 360, 9), ("25 positives, 175 negatives, "
-                                                                          "pos_weight=4", 25, 175, 4)]
-    return [("10 positives, 990 negatives, pos_weight=20", 10, 990, 20),
-            ("60 positives, 140 negatives, pos_weight=2", 60, 140, 2)]
+        return [("40 positives, 360 negatives, neg_weight=0.25", 40, 360, 0.25),
+                ("25 positives, 175 negatives, neg_weight=0.2", 25, 175, 0.2)]
+    return [("10 positives, 990 negatives, neg_weight=0.1", 10, 990, 0.1),
+            ("60 positives, 140 negatives, neg_weight=0.5", 60, 140, 0.5)]
 
 
-def check_oversampling_strategy(oversampling_strategy, hidden: bool = False):
-    """Task 5: RandomOverSampler with the student's strategy repeats each positive pos_weight times on average."""
-    from imblearn.over_sampling import RandomOverSampler
+def check_undersampling_strategy(undersampling_strategy, hidden: bool = False):
+    """Task 5: RandomUnderSampler with the student's strategy keeps each negative with probability neg_weight."""
+    from imblearn.under_sampling import RandomUnderSampler
 
-    for case, n_pos, n_neg, pos_weight in _oversampling_cases(hidden):
+    for case, n_pos, n_neg, neg_weight in _undersampling_cases(hidden):
         y = np.random.default_rng(n_pos).permutation(np.r_[np.ones(n_pos, int), np.zeros(n_neg, int)])
-        X = np.arange(len(y), dtype=float)[:, None]                 # each row's index, to count its copies
-        with task("oversampling_strategy"):
-            strategy = oversampling_strategy(y.copy(), pos_weight)
+        X = np.arange(len(y), dtype=float)[:, None]                 # each row's index, to count what is kept
+        with task("undersampling_strategy"):
+            strategy = undersampling_strategy(y.copy(), neg_weight)
         if not isinstance(strategy, (dict, float, str)) and not callable(strategy):
-            fail(f"oversampling_strategy ({case}): return a sampling_strategy RandomOverSampler accepts "
+            fail(f"undersampling_strategy ({case}): return a sampling_strategy RandomUnderSampler accepts "
                  f"(a dict {{class: count}}), got {type(strategy).__name__}")
-        with task(f"RandomOverSampler(sampling_strategy=your strategy) ({case})"):
-            X_res, y_res = RandomOverSampler(sampling_strategy=strategy, random_state=0).fit_resample(X, y)
-        copies = np.bincount(X_res[:, 0].astype(int), minlength=len(y))
-        mean_pos, mean_neg = copies[y == 1].mean(), copies[y == 0].mean()
-        if not np.isclose(mean_neg, 1.0):
-            fail(f"oversampling_strategy ({case}): negatives appear {mean_neg:.2f} times on average after "
-                 "resampling; a weight of 1 on the negatives means they stay as they are")
-        if not np.isclose(mean_pos, pos_weight):
-            hint = ("that balances the classes, which is a different weight" if np.isclose(mean_pos, n_neg / n_pos)
-                    else "RandomOverSampler's dict gives the TOTAL count of a class after resampling"
-                    if np.isclose(mean_pos, pos_weight - 1) or np.isclose(mean_pos, pos_weight + 1)
-                    else "a positive repeated m times contributes m times its loss to the plain sum")
-            fail(f"oversampling_strategy ({case}): a positive appears {mean_pos:.2f} times on average after "
-                 f"resampling, so the plain sum weights positives by {mean_pos:.2f} on average - {hint}")
-    passed("oversampling_strategy: in expectation the resampled sum is the pos_weight-weighted sum"
+        with task(f"RandomUnderSampler(sampling_strategy=your strategy) ({case})"):
+            X_res, y_res = RandomUnderSampler(sampling_strategy=strategy, random_state=0).fit_resample(X, y)
+        kept = np.bincount(X_res[:, 0].astype(int), minlength=len(y))
+        kept_pos, kept_neg = kept[y == 1].mean(), kept[y == 0].mean()
+        if not np.isclose(kept_pos, 1.0):
+            fail(f"undersampling_strategy ({case}): only {kept_pos:.0%} of the positives are kept; a weight of 1 on "
+                 "the positives means all of them stay")
+        if not np.isclose(kept_neg, neg_weight):
+            if np.isclose(kept_neg, n_pos / n_neg):
+                hint = "that balances the classes, which is a different weight"
+            elif np.isclose(kept_neg, 1 - neg_weight, atol=0.01):
+                hint = "RandomUnderSampler's dict gives the number of examples of a class to KEEP"
+            else:
+                hint = ("a negative kept with probability q contributes its loss q times on average to the plain "
+                        "sum")
+            fail(f"undersampling_strategy ({case}): {kept_neg:.1%} of the negatives are kept, so the plain sum "
+                 f"weights negatives by {kept_neg:.3f} on average - {hint}")
+    passed("undersampling_strategy: in expectation the resampled sum is the neg_weight-weighted sum"
            + (" (hidden cases)" if hidden else ""))
