@@ -24,7 +24,6 @@ BRANCH = "main"
 REPO_URL = f"https://github.com/{REPO}"
 OWNER, NAME = REPO.split("/")
 SITE_URL = f"https://{OWNER}.github.io/{NAME}/"
-BINDER_URL = f"https://mybinder.org/v2/gh/{REPO}/HEAD"
 
 project = "Weighted Losses"
 author = "the Weighted Losses course authors"
@@ -47,11 +46,6 @@ nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3  # ../README.md#course-map and other heading links resolve
 myst_dmath_double_inline = True
-suppress_warnings = [
-    # notebooks render text/html DataFrame outputs and widget-free plots; these two lexers
-    # are what nbformat records, and Pygments knows both under other names
-    "misc.highlighting_failure",
-]
 
 # MathJax 3 served by the site itself (from the sphinx-mathjax-offline package), so pages
 # render their equations offline too; copy_mathjax puts the files in place.
@@ -77,7 +71,7 @@ html_last_updated_fmt = None
 html_theme_options = {
     "repository_url": REPO_URL,
     "repository_branch": BRANCH,
-    "path_to_docs": "",  # book/lectures is lectures/ in the repository
+    "path_to_docs": "",  # the site's lectures/ is the repository's lectures/ (see tools/build_book.py)
     "use_repository_button": True,
     "use_issues_button": False,
     "use_edit_page_button": False,
