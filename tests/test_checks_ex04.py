@@ -165,3 +165,14 @@ def test_right_answers_pass_visible_and_hidden(capsys):
         ex04.check_evaluate_cost_rule(make_rule(), hidden=hidden)
         ex04.check_evaluate_cost_rule(lambda *a: list(make_rule()(*a)), hidden=hidden)   # a list is a pair too
     assert capsys.readouterr().out.count("\u2714") == 10
+
+
+def test_hidden_cases_catch_what_the_visible_ones_miss(capsys):
+    # forgetting the cost of a correct negative decision is invisible while cost[0, 0] = 0, as in every visible case
+    def without_c00(cost):
+        cost = np.asarray(cost, float)
+        return cost[0, 1] / (cost[0, 1] + cost[1, 0] - cost[1, 1])
+    ex04.check_threshold_from_cost_matrix(without_c00)
+    assert "\u2714" in capsys.readouterr().out
+    with pytest.raises(CheckFailed):
+        ex04.check_threshold_from_cost_matrix(without_c00, hidden=True)
