@@ -1,116 +1,185 @@
-"""Exercise 09's checks reject typical wrong answers with a message that says what is wrong."""
+"""Exercise 09's checks: the solution passes; plausible wrong answers fail with CheckFailed, never with a raw
+exception, and no failure message gives the answer away."""
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from wloss.checks import CheckFailed, ex09
+from wloss.data import long_tailed_digits
+from wloss.losses import weighted_cross_entropy
+from wloss.training import mlp, predict_logits, train
+from wloss.weights import inverse_frequency_weights
 
 
-def right_weights(y):
-    return 1.0 / np.bincount(y)[y]
+def fails(check, answer, *args, **kwargs):
+    with pytest.raises(CheckFailed) as info:
+        check(answer, *args, **kwargs)
+    return str(info.value)
 
 
-def right_focal_grad(p, gamma):
-    return (1 - p) ** gamma * (gamma * p * np.log(p) - (1 - p))
+# --- task 1: the prediction about the tau sweep, on a small constructed validation set
+PRIOR = np.array([0.9, 0.1])
+Y_VAL = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+# class 1 is rare and its logit too low: tau = 1 fixes some rare examples, tau = 4 breaks the frequent ones
+VAL_LOGITS = np.array([[3.0, 0.0], [2.5, 0.0], [3.2, 0.0], [2.9, 0.0],
+                       [1.5, 0.0], [1.0, 0.0], [0.5, 0.0], [-1.0, 0.0]])
+TAUS = np.array([0.0, 0.5, 1.0, 2.0, 4.0])
 
 
-def right_adjust(logits, prior, tau):
-    return logits - tau * np.log(prior)
+def test_tau_prediction_right_and_wrong():
+    ex09.check_tau_prediction("rises then falls", VAL_LOGITS, Y_VAL, PRIOR, TAUS)
+    for wrong in ("rises steadily", "falls steadily", "stays flat", None, "up"):
+        fails(ex09.check_tau_prediction, wrong, VAL_LOGITS, Y_VAL, PRIOR, TAUS)
 
 
+def test_tau_curve_shapes():
+    assert ex09._curve_shape([0.5, 0.6, 0.7]) == "rises steadily"
+    assert ex09._curve_shape([0.7, 0.6, 0.5]) == "falls steadily"
+    assert ex09._curve_shape([0.5, 0.8, 0.4]) == "rises then falls"
+    assert ex09._curve_shape([0.5, 0.505, 0.5]) == "stays flat"
+
+
+# --- task 2: logits for a new prior
+def right_adjust(logits, train_prior, test_prior):
+    return logits + np.log(test_prior) - np.log(train_prior)
+
+
+WRONG_ADJUST = {
+    "lecture's uniform adjustment only": lambda z, tr, te: z - np.log(tr),
+    "adds the test prior, keeps the training prior": lambda z, tr, te: z + np.log(te),
+    "signs swapped": lambda z, tr, te: z - np.log(te) + np.log(tr),
+    "ratio of priors, not its log": lambda z, tr, te: z + te / tr,
+    "returns probabilities": lambda z, tr, te: np.exp(z) * te / tr / np.sum(np.exp(z) * te / tr, axis=1, keepdims=True),
+}
+
+
+def test_adjust_to_prior():
+    ex09.check_adjust_to_prior(right_adjust)
+    ex09.check_adjust_to_prior(lambda z, tr, te: right_adjust(z, tr, te) - 5.0, hidden=True)  # constants are fine
+    for name, wrong in WRONG_ADJUST.items():
+        message = fails(ex09.check_adjust_to_prior, wrong)
+        assert "log(test_prior)" not in message and "log pi_test" not in message, name
+
+
+def test_adjust_to_prior_crash_becomes_check_failed():
+    fails(ex09.check_adjust_to_prior, lambda z, tr, te: z @ tr)  # shape error inside the student's code
+
+
+# --- task 3: the focal-loss pitfall
+def right_focal(logits, targets, alpha, gamma):
+    ce = F.cross_entropy(logits, targets, reduction="none")
+    return alpha[targets] * (1 - torch.exp(-ce)) ** gamma * ce
+
+
+def public_code_focal(logits, targets, alpha, gamma):
+    ce = F.cross_entropy(logits, targets, weight=alpha, reduction="none")
+    return (1 - torch.exp(-ce)) ** gamma * ce
+
+
+WRONG_FOCAL = {
+    "p_t from the weighted cross-entropy (the public-code bug)": public_code_focal,
+    "alpha applied twice": lambda z, y, a, g: a[y] * public_code_focal(z, y, a, g),
+    "alpha ignored": lambda z, y, a, g: right_focal(z, y, torch.ones_like(a), g),
+    "focusing factor p_t^gamma": lambda z, y, a, g: a[y] * torch.exp(-F.cross_entropy(z, y, reduction="none")) ** g
+    * F.cross_entropy(z, y, reduction="none"),
+    "mean instead of per example": lambda z, y, a, g: right_focal(z, y, a, g).mean(),
+}
+
+
+def test_weighted_focal():
+    ex09.check_weighted_focal(right_focal)
+    ex09.check_weighted_focal(right_focal, hidden=True)
+    for name, wrong in WRONG_FOCAL.items():
+        message = fails(ex09.check_weighted_focal, wrong)
+        assert "F.cross_entropy(" not in message and "weight=" not in message, name
+
+
+def test_public_pattern_is_right_only_without_class_weights():
+    z = torch.randn(6, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    ones, weights = torch.ones(3, dtype=torch.float64), torch.tensor([1.0, 3.0, 9.0], dtype=torch.float64)
+    assert torch.allclose(public_code_focal(z, y, ones, 2.0), right_focal(z, y, ones, 2.0))
+    # exp(-alpha_y CE) = p_t ** alpha_y: the focusing factor is wrong wherever alpha_y != 1
+    wrong = ~torch.isclose(public_code_focal(z, y, weights, 2.0), right_focal(z, y, weights, 2.0))
+    assert wrong.tolist() == [False, True, True, False, True, True]
+
+
+# --- task 4: the paired comparison
 def right_paired(a, b):
     d = np.asarray(b) - np.asarray(a)
     return d.mean(), d.std(ddof=1) / np.sqrt(d.size)
 
 
-# validation data for the tau check: class 1 is rare, and its logit is too low by log(prior) ratio
-TAUS = np.array([0.0, 0.5, 1.0, 1.5])
-PRIOR = np.array([0.9, 0.1])
-Y_VAL = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-VAL_LOGITS = np.array([[3.0, 0.0], [2.5, 0.0], [2.0, 0.0], [0.2, 0.0],
-                       [1.5, 0.0], [1.0, 0.0], [0.5, 0.0], [-1.0, 0.0]])
+WRONG_PAIRED = {
+    "a - b": lambda a, b: right_paired(b, a),
+    "population std": lambda a, b: ((b - a).mean(), (b - a).std() / np.sqrt(a.size)),
+    "unpaired standard error": lambda a, b: ((b - a).mean(), np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)),
+    "std, not its standard error": lambda a, b: ((b - a).mean(), (b - a).std(ddof=1)),
+    "a list, not a tuple": lambda a, b: list(right_paired(a, b)),
+}
 
 
-def test_right_answers_pass(capsys):
-    ex09.check_balanced_sample_weights(right_weights)
-    ex09.check_focal_grad_true_logit(right_focal_grad)
-    ex09.check_posthoc_adjust(right_adjust)
-    scores = [np.mean([(right_adjust(VAL_LOGITS, PRIOR, t).argmax(1) == Y_VAL)[Y_VAL == k].mean() for k in (0, 1)])
-              for t in TAUS]
-    ex09.check_best_tau(float(TAUS[np.argmax(scores)]), VAL_LOGITS, Y_VAL, PRIOR, TAUS)
+def test_paired_difference():
     ex09.check_paired_difference(right_paired)
-    assert capsys.readouterr().out.count("\u2714") == 5
+    ex09.check_paired_difference(right_paired, hidden=True)
+    for name, wrong in WRONG_PAIRED.items():
+        fails(ex09.check_paired_difference, wrong)
 
 
-def test_weights_with_the_count_instead_of_its_inverse_are_caught():
-    with pytest.raises(CheckFailed, match=r"same total weight; per-class totals are \[4900.0, 841.0, 1.0\]"):
-        ex09.check_balanced_sample_weights(lambda y: np.bincount(y)[y].astype(float))
+# --- task 6: the open comparison, on a fast synthetic split so that the test runs in a second
+def small_split(seed):
+    return long_tailed_digits(20.0, seed=seed)
 
 
-def test_per_class_weights_instead_of_per_example_are_caught():
-    with pytest.raises(CheckFailed, match=r"long tail 70/29/1\): expected shape \(100,\), got \(3,\)"):
-        ex09.check_balanced_sample_weights(lambda y: len(y) / (3 * np.bincount(y)))
+@pytest.fixture(scope="module")
+def honest_runs():
+    runs = []
+    for seed in range(3):
+        X_tr, y_tr, X_te, y_te = small_split(seed)
+        weights = torch.as_tensor(inverse_frequency_weights(y_tr), dtype=torch.float32)
+        for method, loss in [("CE", F.cross_entropy),
+                             ("class weights", lambda z, y, w=weights: weighted_cross_entropy(z, y, class_weight=w))]:
+            model = mlp(64, (), 10, seed=seed)
+            train(model, X_tr, y_tr, loss, epochs=5, lr=0.01, batch_size=64, seed=seed)
+            score = ex09._balanced_accuracy(y_te, predict_logits(model, X_te).argmax(1))
+            runs.append({"method": method, "seed": seed, "model": model, "X_fit": X_tr, "balanced_accuracy": score})
+    return runs
 
 
-def test_focal_derivative_with_respect_to_p_instead_of_the_logit_is_caught():
-    def d_by_dp(p, gamma):
-        return gamma * (1 - p) ** (gamma - 1) * np.log(p) - (1 - p) ** gamma / p
-
-    with pytest.raises(CheckFailed, match="gamma = 0.0, compared with autograd .* must give cross-entropy's p_y - 1"):
-        ex09.check_focal_grad_true_logit(d_by_dp)
-
-
-def test_focal_gradient_with_the_wrong_sign_is_caught():
-    with pytest.raises(CheckFailed, match="focal_grad_true_logit .*wrong value at index"):
-        ex09.check_focal_grad_true_logit(lambda p, gamma: -right_focal_grad(p, gamma))
+def gains(runs, paired=True):
+    a = np.array([r["balanced_accuracy"] for r in runs if r["method"] == "CE"])
+    b = np.array([r["balanced_accuracy"] for r in runs if r["method"] == "class weights"])
+    if paired:
+        return right_paired(a, b)
+    return (b - a).mean(), np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
 
 
-def test_adding_the_log_prior_instead_of_subtracting_is_caught():
-    with pytest.raises(CheckFailed, match=r"posthoc_adjust \(tau = 1.0\): wrong value at index \(0, 0\)"):
-        ex09.check_posthoc_adjust(lambda logits, prior, tau: logits + tau * np.log(prior))
+def test_method_comparison_right(honest_runs):
+    ex09.check_method_comparison(honest_runs, *gains(honest_runs))
+    ex09.check_method_comparison(honest_runs, *gains(honest_runs), hidden=True)
 
 
-def test_adjustment_that_ignores_tau_is_caught():
-    with pytest.raises(CheckFailed, match=r"posthoc_adjust \(tau = 0.0\)"):
-        ex09.check_posthoc_adjust(lambda logits, prior, tau: logits - np.log(prior))
-
-
-def test_tau_with_the_lowest_score_is_caught():
-    with pytest.raises(CheckFailed, match="pick the tau with the HIGHEST balanced accuracy"):
-        ex09.check_best_tau(0.0, VAL_LOGITS, Y_VAL, PRIOR, TAUS)
-
-
-def test_index_instead_of_tau_is_caught():
-    with pytest.raises(CheckFailed, match="did you return an index instead of the value"):
-        ex09.check_best_tau(3, VAL_LOGITS, Y_VAL, PRIOR, TAUS)
-
-
-def test_missing_tau_is_caught():
-    with pytest.raises(CheckFailed, match="best_tau: expected a number, got None"):
-        ex09.check_best_tau(None, VAL_LOGITS, Y_VAL, PRIOR, TAUS)
-
-
-def test_standard_deviation_with_ddof_0_is_caught():
-    def ddof0(a, b):
-        d = np.asarray(b) - np.asarray(a)
-        return d.mean(), d.std() / np.sqrt(d.size)
-
-    with pytest.raises(CheckFailed, match=r"standard error \(std with ddof=1, divided by sqrt\(n\)\) \(five seeds\)"):
-        ex09.check_paired_difference(ddof0)
-
-
-def test_standard_deviation_instead_of_standard_error_is_caught():
-    with pytest.raises(CheckFailed, match="standard error"):
-        ex09.check_paired_difference(lambda a, b: (np.mean(b - a), np.std(b - a, ddof=1)))
-
-
-def test_a_minus_b_is_caught():
-    with pytest.raises(CheckFailed, match="wrong sign; compute b - a"):
-        ex09.check_paired_difference(lambda a, b: right_paired(b, a))
-
-
-def test_unpaired_standard_error_is_caught():
-    def unpaired(a, b):
-        return np.mean(b) - np.mean(a), np.sqrt(np.var(a, ddof=1) / len(a) + np.var(b, ddof=1) / len(b))
-
-    with pytest.raises(CheckFailed, match="standard error"):
-        ex09.check_paired_difference(unpaired)
+def test_method_comparison_wrong(honest_runs):
+    # seeds not paired: the second method on other seeds
+    unpaired = [dict(r, seed=r["seed"] + 3) if r["method"] == "class weights" else r for r in honest_runs]
+    assert "different seeds" in fails(ex09.check_method_comparison, unpaired, *gains(honest_runs))
+    # resampled before the split: the training inputs include test images
+    leaky = [dict(r, X_fit=np.concatenate([r["X_fit"], small_split(r["seed"])[2]])) for r in honest_runs]
+    assert "test split" in fails(ex09.check_method_comparison, leaky, *gains(honest_runs))
+    # scores reported on the training data
+    on_train = [dict(r, balanced_accuracy=ex09._balanced_accuracy(small_split(r["seed"])[1],
+                                                                  predict_logits(r["model"], r["X_fit"]).argmax(1)))
+                for r in honest_runs]
+    fails(ex09.check_method_comparison, on_train, *gains(honest_runs))
+    # unpaired standard error
+    assert "paired" in fails(ex09.check_method_comparison, honest_runs, *gains(honest_runs, paired=False))
+    # only one method
+    fails(ex09.check_method_comparison, [r for r in honest_runs if r["method"] == "CE"], 0.0, 0.0)
+    # two seeds only
+    fails(ex09.check_method_comparison, [r for r in honest_runs if r["seed"] < 2], *gains(honest_runs))
+    # hidden: one model object reused for both methods
+    reused = [dict(r, model=honest_runs[0]["model"]) for r in honest_runs]
+    fails(ex09.check_method_comparison, reused, *gains(reused), hidden=True)
+    # not a list of dicts
+    fails(ex09.check_method_comparison, None, 0.0, 0.0)

@@ -1,106 +1,104 @@
-"""Checks for exercise 10 (ordinal labels): RPS, expected-label L1, distance-penalised CE, totals, the median."""
+"""Checks for exercise 10 (ordinal labels): a colleague's RPS, a prediction about class weights, the point
+forecast expected-L1 prefers, the RPS of cumulative forecasts, and an ordinal data set of your own.
+
+No check prints the answer to its task: failures name the property and the case that exposes it.
+"""
 import numpy as np
 import torch
 
-from wloss.checks import check_array, check_close, check_scalar, check_true, passed, task
-from wloss.losses import distance_penalized_cross_entropy, expected_label_l1_loss, rps_loss
+from wloss.checks import check_array, check_scalar, check_true, fail, passed, task
+from wloss.losses import rps_loss
+
+#: The answers a prediction about a change in MAE can take.
+CHANGES = ("lower", "higher", "about the same")
 
 
-def _forecast_cases():
-    """(case, probs (N, K), labels (N,)): random forecasts, a perfect one, labels at both ends, K = 2."""
-    generator = np.random.default_rng(10)
-    random_probs = generator.dirichlet(np.ones(6), size=5)
-    return [
-        ("random forecasts, K = 6", random_probs, np.array([0, 5, 2, 3, 1])),
+def _forecast_cases(hidden):
+    """(case, probs (N, K), labels (N,)): random forecasts, perfect ones, labels at both ends, K = 2."""
+    generator = np.random.default_rng(10 if not hidden else 11)
+    cases = [
+        ("random forecasts, K = 6", generator.dirichlet(np.ones(6), size=5), np.array([0, 5, 2, 3, 1])),
         ("perfect one-hot forecasts", np.eye(4)[[0, 3, 2]], np.array([0, 3, 2])),
         ("uniform forecasts, labels at both ends", np.full((2, 5), 0.2), np.array([0, 4])),
-        ("two classes", np.array([[0.7, 0.3], [0.1, 0.9]]), np.array([1, 1])),
     ]
+    if hidden:
+        cases += [("two classes", np.array([[0.7, 0.3], [0.1, 0.9]]), np.array([1, 0])),
+                  ("K = 16, all labels", generator.dirichlet(np.full(16, 0.3), size=16), np.arange(16))]
+    return cases
 
 
-def _library(loss, probs, labels, **kwargs):
-    """A wloss.losses loss per example, fed log-probabilities as logits (softmax(log p) = p)."""
+def _library_rps(probs, labels):
     with np.errstate(divide="ignore"):
         logits = torch.tensor(np.log(np.clip(probs, 1e-300, None)), dtype=torch.float64)
-    return loss(logits, torch.as_tensor(labels), reduction="none", **kwargs).numpy()
+    return rps_loss(logits, torch.as_tensor(labels), reduction="none").numpy()
 
 
-def check_rps(rps):
-    for case, probs, labels in _forecast_cases():
+def check_rps(rps, hidden=False):
+    for case, probs, labels in _forecast_cases(hidden):
         with task("rps"):
             got = rps(probs.copy(), labels.copy())
         got = check_array(f"rps ({case})", got, shape=labels.shape)
-        if case.startswith("perfect"):
-            check_close("rps", got, np.zeros(labels.shape), atol=1e-12,
-                        case=f"{case}: the forecast's cumulative sums equal the truth's steps, so RPS = 0")
-        else:
-            hint = "; compare sum_{j<=i} p_j with 1[i >= y] (cumulative, and >= not >)"
-            check_close("rps", got, _library(rps_loss, probs, labels), case=case + hint)
-    passed("rps: the seed's sum_i (sum_{j<=i} p_j - 1[i >= y])^2, per forecast")
+        expected = _library_rps(probs, labels)
+        if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+            row = int(np.argmax(np.abs(got - expected)))
+            k = probs.shape[1]
+            factor = "" if not np.allclose(got * (k - 1), expected, rtol=1e-6) else (
+                " Your values are the RPS divided by K - 1; this course uses the unnormalised sum.")
+            fail(f"rps ({case}): forecast {row} (label {labels[row]}) scores {got[row]:.4f}, which is not its RPS."
+                 f"{factor} Write out, for this forecast, the forecast's cumulative probability and the truth's "
+                 "step at every class, and compare them with your code's.")
+    passed("rps: equals the ranked probability score on every case")
 
 
-def check_expected_label_l1(expected_label_l1):
-    cases = [(case, probs, labels, None) for case, probs, labels in _forecast_cases()]
-    generator = np.random.default_rng(11)
-    cases.append(("label values 5, 10, 20, 40", generator.dirichlet(np.ones(4), size=3), np.array([0, 3, 1]),
-                  np.array([5.0, 10.0, 20.0, 40.0])))
-    for case, probs, labels, values in cases:
-        with task("expected_label_l1"):
-            got = expected_label_l1(probs.copy(), labels.copy(), values)
-        got = check_array(f"expected_label_l1 ({case})", got, shape=labels.shape)
-        check_true(np.all(got >= 0), f"expected_label_l1 ({case}): an absolute difference is >= 0, got {got.min():.4g}")
-        kwargs = {} if values is None else {"label_values": torch.as_tensor(values, dtype=torch.float64)}
-        check_close("expected_label_l1", got, _library(expected_label_l1_loss, probs, labels, **kwargs),
-                    case=case + "; |sum_k v_k p_k - v_y| with the forecast's MEAN, not its argmax")
-    passed("expected_label_l1: |E_p[label] - label|, also with label values other than 0..K-1")
+def band_mae(probs, labels, low, high):
+    """MAE of the argmax over the examples with low <= label <= high."""
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    inside = (labels >= low) & (labels <= high)
+    return float(np.mean(np.abs(probs[inside].argmax(1) - labels[inside])))
 
 
-def check_distance_penalized_ce(distance_penalized_ce):
-    generator = np.random.default_rng(12)
-    probs = generator.dirichlet(np.ones(5), size=4)
-    labels = np.array([0, 4, 2, 1])
-    for alpha in (1.0, 0.0, 2.5):
-        with task("distance_penalized_ce"):
-            got = distance_penalized_ce(probs.copy(), labels.copy(), alpha)
-        got = check_array(f"distance_penalized_ce (alpha = {alpha})", got, shape=labels.shape)
-        hint = " (alpha = 0 must be plain cross-entropy)" if alpha == 0.0 else "; penalty alpha * sum_k p_k |k - y|"
-        check_close("distance_penalized_ce", got, _library(distance_penalized_cross_entropy, probs, labels, alpha=alpha),
-                    case=f"alpha = {alpha}{hint}")
-    passed("distance_penalized_ce: -log p_y + alpha * sum_k p_k |k - y|")
+def _change(before, after, tolerance=0.05):
+    if abs(after - before) <= tolerance:
+        return "about the same"
+    return "lower" if after < before else "higher"
 
 
-def _group_error(probs, labels, group_size):
-    means = probs @ np.arange(probs.shape[1])
-    groups = len(labels) // group_size
-    return np.mean(np.abs(means.reshape(groups, group_size).sum(1) - labels.reshape(groups, group_size).sum(1)))
-
-
-def check_sum_of_groups_error(sum_of_groups_error):
-    generator = np.random.default_rng(13)
-    probs = generator.dirichlet(np.full(8, 0.5), size=32)
-    labels = generator.integers(0, 8, size=32)
-    cases = [("32 forecasts, groups of 8", probs, labels, 8), ("32 forecasts, groups of 4", probs, labels, 4),
-             ("groups of 1 (per-image error of the mean)", probs[:6], labels[:6], 1)]
-    for case, p, y, size in cases:
-        with task("sum_of_groups_error"):
-            got = check_scalar(f"sum_of_groups_error ({case})", sum_of_groups_error(p.copy(), y.copy(), size))
-        expected = _group_error(p, y, size)
-        with_argmax = np.mean(np.abs(p.argmax(1).reshape(-1, size).sum(1) - y.reshape(-1, size).sum(1)))
-        hint = " - that is the error of summed ARGMAXES; sum the forecasts' means" if np.isclose(got, with_argmax) else ""
-        check_close("sum_of_groups_error", got, expected, case=case + hint)
-    passed("sum_of_groups_error: mean |sum of the group's predicted means - true total|")
+def check_weighting_prediction(prediction_rare, prediction_frequent, unweighted_probs, weighted_probs, labels,
+                               hidden=False):
+    """Compare predicted changes of the MAE (rare counts >= 6, frequent counts <= 2) with the experiment."""
+    for name, value in (("prediction_rare", prediction_rare), ("prediction_frequent", prediction_frequent)):
+        check_true(value in CHANGES, f"{name}: expected one of {list(CHANGES)}, got {value!r} - "
+                                     "write your prediction before running the experiment")
+    top = int(np.max(labels))
+    if hidden:
+        check_true(not np.allclose(unweighted_probs, weighted_probs),
+                   "the weighted and unweighted forecasts are identical: did the experiment really use the weights?")
+    for name, value, band, low, high in [("prediction_rare", prediction_rare, "rare counts 6 and more", 6, top),
+                                         ("prediction_frequent", prediction_frequent, "frequent counts 0 to 2", 0, 2)]:
+        shown = _change(band_mae(unweighted_probs, labels, low, high), band_mae(weighted_probs, labels, low, high))
+        check_true(value == shown,
+                   f"{name}: you predicted that the MAE on the {band} would come out '{value}' with class weights, "
+                   f"but the experiment shows '{shown}'. Class weights change how much each class's errors count "
+                   "in the loss: which classes gain weight, and which lose it? Correct the prediction and note what "
+                   "you had missed.")
+    passed("weighting predictions: both match the experiment")
 
 
 def _expected_l1_of_point_mass(k, p):
     return float(np.sum(p * np.abs(k - np.arange(p.size))))
 
 
-def check_l1_optimal_class(l1_optimal_class):
+def check_l1_optimal_class(l1_optimal_class, hidden=False):
     cases = [
-        ("p = (0.3, 0.25, 0.05, 0.4): median 1, rounded mean 2, mode 3", np.array([0.3, 0.25, 0.05, 0.4])),
-        ("p = (0.6, 0.3, 0.1): the lecture's example", np.array([0.6, 0.3, 0.1])),
+        ("p = (0.3, 0.25, 0.05, 0.4)", np.array([0.3, 0.25, 0.05, 0.4])),
+        ("p = (0.55, 0, 0, 0.45)", np.array([0.55, 0.0, 0.0, 0.45])),
+        ("p = (0.6, 0.3, 0.1)", np.array([0.6, 0.3, 0.1])),
         ("a long tail over 10 classes", np.exp(-0.5 * np.arange(10)) / np.exp(-0.5 * np.arange(10)).sum()),
     ]
+    if hidden:
+        cases += [("p = (0.1, 0.2, 0.15, 0.15, 0.4)", np.array([0.1, 0.2, 0.15, 0.15, 0.4])),
+                  ("p = (0.05, 0.05, 0.9)", np.array([0.05, 0.05, 0.9])),
+                  ("p = (0.45, 0.1, 0.45) shifted mass", np.array([0.45, 0.1, 0.0, 0.0, 0.45]))]
     for case, p in cases:
         with task("l1_optimal_class"):
             got = check_scalar(f"l1_optimal_class ({case})", l1_optimal_class(p.copy()))
@@ -108,6 +106,101 @@ def check_l1_optimal_class(l1_optimal_class):
                    f"l1_optimal_class ({case}): expected a class index in 0..{p.size - 1}, got {got}")
         scores = np.array([_expected_l1_of_point_mass(k, p) for k in range(p.size)])
         check_true(np.isclose(scores[int(got)], scores.min()),
-                   f"l1_optimal_class ({case}): a point mass on class {int(got)} has expected L1 {scores[int(got)]:.4f}, "
-                   f"but class {int(scores.argmin())} reaches {scores.min():.4f}; the minimiser of E|k - y| is the median")
-    passed("l1_optimal_class: the median - so the L1 loss rewards a point mass there, not the true distribution")
+                   f"l1_optimal_class ({case}): a point mass on class {int(got)} has expected L1 loss "
+                   f"{scores[int(got)]:.4f}, and another class does better. Write E|k - y| for two neighbouring k: "
+                   "what decides whether moving one class up lowers it?")
+    passed("l1_optimal_class: a point mass on your class has the smallest expected L1 loss in every case")
+
+
+def _cumulative_cases(hidden):
+    generator = np.random.default_rng(12 if not hidden else 13)
+    probs = generator.dirichlet(np.ones(5), size=6)
+    above = 1 - np.cumsum(probs, axis=1)[:, :-1]  # P(y > k), k = 0..K-2
+    cases = [("random forecasts, K = 5", np.clip(above, 0, 1), np.array([0, 4, 2, 1, 3, 2])),
+             ("sure forecasts", np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), np.array([2, 0])),
+             ("two classes", np.array([[0.3], [0.8]]), np.array([0, 1]))]
+    if hidden:
+        many = generator.dirichlet(np.ones(12), size=4)
+        cases.append(("K = 12", np.clip(1 - np.cumsum(many, axis=1)[:, :-1], 0, 1), np.array([0, 11, 5, 6])))
+    return cases
+
+
+def check_rps_from_cumulative(rps_from_cumulative, hidden=False):
+    for case, above, labels in _cumulative_cases(hidden):
+        with task("rps_from_cumulative"):
+            got = rps_from_cumulative(above.copy(), labels.copy())
+        got = check_array(f"rps_from_cumulative ({case})", got, shape=labels.shape)
+        n = above.shape[0]
+        probs = np.concatenate([np.ones((n, 1)), above], axis=1) - np.concatenate([above, np.zeros((n, 1))], axis=1)
+        expected = _library_rps(np.clip(probs, 0, 1), labels)
+        if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+            row = int(np.argmax(np.abs(got - expected)))
+            fail(f"rps_from_cumulative ({case}): forecast {row} (label {labels[row]}) scores {got[row]:.4f}, which is "
+                 "not the RPS of the forecast with these cumulative probabilities. Note that the columns hold "
+                 "P(y > k), not P(y <= k).")
+    passed("rps_from_cumulative: equals the RPS of the forecast whose P(y > k) you were given")
+
+
+# ----------------------------------------------------------------------------- the open task
+
+LECTURE_DATA = {"num_classes": 16, "image_size": 16, "skew": 4.0}
+GENERATOR_DEFAULTS = {"num_classes": 30, "image_size": 28, "skew": 4.0}  # make_counting_images' defaults
+
+
+def _rps(probs, labels):
+    return np.sum((np.cumsum(probs, axis=1) - (np.arange(probs.shape[1]) >= labels[:, None])) ** 2, axis=1)
+
+
+def check_ordinal_study(study, hidden=False):
+    """Verify an ordinal study: a new data set, a held-out test set, two losses on paired seeds, test RPS.
+
+    ``study`` is a dict with "data" (keyword arguments of ``make_counting_images`` other than n and seed),
+    "n_train", "n_test", "train_seed", "test_seed" and "runs": a list of dicts with "loss", "seed",
+    "model" (softmax logits (N, K) from images (N, 1, S, S)) and "test_rps" (mean RPS on the test set).
+    """
+    from wloss.data import make_counting_images
+    from wloss.training import predict_proba
+
+    check_true(isinstance(study, dict), f"study: expected a dict, got {type(study).__name__}")
+    needed = {"data", "n_train", "n_test", "train_seed", "test_seed", "runs"}
+    check_true(needed <= set(study), f"study: expected the keys {sorted(needed)}, missing {sorted(needed - set(study))}")
+    data = dict(study["data"])
+    check_true(set(data) <= {"num_classes", "image_size", "skew"},
+               "study['data']: use only num_classes, image_size and skew")
+    chosen = {**GENERATOR_DEFAULTS, **data}
+    check_true(chosen != LECTURE_DATA,
+               "study['data']: this is lecture 10's data set; choose another number of classes, image size or skew")
+    check_true(int(study["train_seed"]) != int(study["test_seed"]),
+               "study: the training and test images come from the same seed, so the test set is the training set; "
+               "draw the test set with another seed")
+    runs = study["runs"]
+    check_true(isinstance(runs, (list, tuple)) and all(isinstance(r, dict) and {"loss", "seed", "model", "test_rps"} <= set(r)
+                                                        for r in runs),
+               "study['runs']: expected a list of dicts with keys loss, seed, model, test_rps")
+    losses = sorted({str(r["loss"]) for r in runs})
+    check_true(len(losses) >= 2, f"study['runs']: compare at least two losses, found {losses}")
+    seeds = {name: sorted(int(r["seed"]) for r in runs if str(r["loss"]) == name) for name in losses}
+    check_true(all(seeds[name] == seeds[losses[0]] for name in losses) and len(set(seeds[losses[0]])) == len(seeds[losses[0]]),
+               f"study['runs']: every loss must be trained on the same seeds once each (paired); found {seeds}")
+    check_true(len(seeds[losses[0]]) >= 2, "study['runs']: use at least two seeds per loss")
+    with task("study: make_counting_images"):
+        X_test, y_test = make_counting_images(int(study["n_test"]), seed=int(study["test_seed"]), **data)
+    for run in runs:
+        with task(f"study: model of ({run['loss']}, seed {run['seed']})"):
+            probs = np.asarray(predict_proba(run["model"], X_test))
+        check_true(probs.shape == (len(y_test), int(chosen["num_classes"])),
+                   f"study: the model of ({run['loss']}, seed {run['seed']}) must give one probability per class")
+        recomputed = float(_rps(probs, y_test).mean())
+        reported = check_scalar(f"study: test_rps of ({run['loss']}, seed {run['seed']})", run["test_rps"])
+        check_true(np.isclose(reported, recomputed, rtol=1e-5, atol=1e-7),
+                   f"study: the reported test RPS of ({run['loss']}, seed {run['seed']}) is not the model's mean RPS "
+                   "on the test images of study['test_seed'] - computed on other data, or normalised differently?")
+    if hidden:
+        check_true(len({id(r["model"]) for r in runs}) == len(runs),
+                   "study['runs']: the same model object appears twice; train a fresh model per (loss, seed)")
+    passed(f"ordinal study: a new data set, a held-out test set, {len(losses)} losses on the same "
+           f"{len(seeds[losses[0]])} seeds, test RPS recomputed from your models")
+
+
+__all__ = ["check_rps", "check_weighting_prediction", "check_l1_optimal_class", "check_rps_from_cumulative",
+           "check_ordinal_study", "band_mae", "CHANGES"]
