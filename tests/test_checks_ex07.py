@@ -1,53 +1,142 @@
-"""Exercise 07's checks: typical wrong answers get a message that names the mistake."""
+"""Exercise 07's checks: the right answers pass, plausible wrong answers fail with CheckFailed, and no
+failure message gives the answer away."""
 import numpy as np
 import pytest
+import torch
 
 from wloss.checks import CheckFailed, ex07
+from wloss.losses import rwwce_binary
 
 
 def p_star(n1, n0, c_fn, c_fp):
     return c_fn * n1 / (c_fn * n1 + c_fp * n0)
 
 
-def test_swapped_costs():
-    with pytest.raises(CheckFailed, match="costs swapped"):
-        ex07.check_rwwce_minimiser(lambda n1, n0, c_fn, c_fp: c_fp * n1 / (c_fp * n1 + c_fn * n0))
+def fails(check, *answer, secret=None):
+    with pytest.raises(CheckFailed) as info:
+        check(*answer)
+    if secret is not None:
+        assert secret not in str(info.value), f"the message gives the answer away: {info.value}"
+    return str(info.value)
 
 
-def test_plain_frequency():
-    with pytest.raises(CheckFailed, match="plain frequency"):
-        ex07.check_rwwce_minimiser(lambda n1, n0, c_fn, c_fp: n1 / (n1 + n0))
+# ------------------------------------------------------------------ task 1
+def right_ratio(p, n1, n0):
+    return p * n0 / ((1 - p) * n1)
 
 
-def test_a_float_instead_of_a_sympy_expression():
-    with pytest.raises(CheckFailed, match="expected a sympy expression"):
-        ex07.check_symbolic_minimiser(lambda n1, n0, c_fn, c_fp: 0.9)
+def test_cost_ratio_right_answer_passes(capsys):
+    ex07.check_cost_ratio_for(right_ratio)
+    ex07.check_cost_ratio_for(right_ratio, hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 2
 
 
-def test_symbolic_minimiser_with_swapped_costs():
-    with pytest.raises(CheckFailed, match="costs swapped"):
-        ex07.check_symbolic_minimiser(lambda n1, n0, c_fn, c_fp: c_fp * n1 / (c_fp * n1 + c_fn * n0))
+@pytest.mark.parametrize("wrong", [
+    lambda p, n1, n0: p / (1 - p),                       # the odds, class counts forgotten
+    lambda p, n1, n0: p * n1 / ((1 - p) * n0),           # n1 and n0 swapped
+    lambda p, n1, n0: (1 - p) * n1 / (p * n0),           # the inverse ratio c_fp / c_fn
+    lambda p, n1, n0: p * n0 / n1,                       # (1 - p) forgotten
+], ids=["odds", "counts-swapped", "inverse", "no-1-p"])
+def test_cost_ratio_wrong_answers_fail(wrong):
+    message = fails(ex07.check_cost_ratio_for, wrong)
+    assert "expected" not in message and "should be" not in message
 
 
-def test_prediction_without_the_cost_weighting():
-    with pytest.raises(CheckFailed, match=r"optimal_prediction .*c_fn=20.0, c_fp=1.0"):
-        ex07.check_optimal_prediction(lambda q, c_fn, c_fp: np.asarray(q, dtype=float))
+# ------------------------------------------------------------------ task 2
+def right_threshold(a, b, c_fn, c_fp):
+    q = c_fp / (c_fp + c_fn)
+    return a * q / (a * q + b * (1 - q))
 
 
-def test_unconverged_training_is_named():
-    with pytest.raises(CheckFailed, match="not converged"):
-        ex07.check_trained_bias_probability(lambda n1, n0, c_fn, c_fp: 0.85 if n1 == 9 else p_star(n1, n0, c_fn, c_fp))
+def test_deployment_threshold_right_answer_passes(capsys):
+    ex07.check_deployment_threshold(right_threshold)
+    ex07.check_deployment_threshold(right_threshold, hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 2
 
 
-def test_unnormalised_categorical_minimiser():
-    with pytest.raises(CheckFailed, match="must sum to 1"):
-        ex07.check_categorical_minimiser_no_fp(lambda f, c: np.asarray(f) * np.asarray(c))
+@pytest.mark.parametrize("wrong", [
+    lambda a, b, c_fn, c_fp: c_fp / (c_fp + c_fn),                        # Bayes threshold, training ignored
+    lambda a, b, c_fn, c_fp: 0.5,                                         # the theorem applied blindly
+    lambda a, b, c_fn, c_fp: right_threshold(b, a, c_fn, c_fp),           # training costs swapped
+    lambda a, b, c_fn, c_fp: right_threshold(a, b, c_fp, c_fn),           # deployment costs swapped
+], ids=["bayes-only", "one-half", "train-swapped", "deploy-swapped"])
+def test_deployment_threshold_wrong_answers_fail(wrong):
+    for a, b, c_fn, c_fp in ex07.THRESHOLD_CASES:
+        try:
+            wrong(a, b, c_fn, c_fp)
+        except ZeroDivisionError:
+            pass
+    message = fails(ex07.check_deployment_threshold, wrong)
+    for a, b, c_fn, c_fp in ex07.THRESHOLD_CASES:
+        assert f"{right_threshold(a, b, c_fn, c_fp):.3f}" not in message.split("between")[0]
 
 
-def test_right_answers_pass(capsys):
-    ex07.check_rwwce_minimiser(p_star)
-    ex07.check_symbolic_minimiser(p_star)
-    ex07.check_optimal_prediction(lambda q, c_fn, c_fp: c_fn * np.asarray(q) / (c_fn * np.asarray(q) + c_fp * (1 - np.asarray(q))))
-    ex07.check_trained_bias_probability(p_star)
-    ex07.check_categorical_minimiser_no_fp(lambda f, c: np.asarray(f) * c / (np.asarray(f) * c).sum())
-    assert capsys.readouterr().out.count("\u2714") == 5
+# ------------------------------------------------------------------ task 3
+def make_train_bias(zero_grad=True, swap=False, warn=False, lr_default=0.05, steps_default=1500):
+    def train_bias(n1, n0, c_fn, c_fp, lr=lr_default, steps=steps_default):
+        labels = torch.tensor([1.0] * n1 + [0.0] * n0)
+        bias = torch.zeros(1, requires_grad=True)
+        optimizer = torch.optim.Adam([bias], lr=lr)
+        history = []
+        fn, fp = (c_fp, c_fn) if swap else (c_fn, c_fp)
+        for _ in range(steps):
+            if zero_grad:
+                optimizer.zero_grad()
+            rwwce_binary(bias.expand(len(labels)), labels, fn_cost=fn, fp_cost=fp).backward()
+            optimizer.step()
+            history.append(float(torch.sigmoid(bias)) if warn else torch.sigmoid(bias).item())
+        return history
+    return train_bias
+
+
+def test_train_bias_right_answer_passes(capsys):
+    ex07.check_train_bias(make_train_bias())
+    ex07.check_train_bias(make_train_bias(), hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 2
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda n1, n0, c_fn, c_fp, lr=0.05, steps=1500: [p_star(n1, n0, c_fn, c_fp)] * steps, "really trained"),
+    (lambda n1, n0, c_fn, c_fp, lr=0.05, steps=1500: p_star(n1, n0, c_fn, c_fp), "list of probabilities"),
+    (make_train_bias(swap=True), "really trained"),
+    (make_train_bias(zero_grad=False), "reset"),
+    (make_train_bias(warn=True), "requires_grad"),
+    (make_train_bias(lr_default=1e-3, steps_default=1000), "default"),
+], ids=["closed-form-history", "closed-form-float", "costs-swapped", "no-zero-grad", "float-warns",
+        "unconverged-defaults"])
+def test_train_bias_wrong_answers_fail(wrong, match):
+    message = fails(ex07.check_train_bias, wrong)
+    assert match in message
+    assert "0.9945" not in message
+
+
+# ------------------------------------------------------------------ task 4
+MEASURED = (1.0, 0.1, 1.0)
+
+
+def test_scaling_right_prediction_passes(capsys):
+    ex07.check_scaling_prediction(1.0, 0.1, 1.0, ex07.scaling_experiment())
+    assert "\u2714" in capsys.readouterr().out
+
+
+def test_scaling_experiment_measures_what_the_formulas_say():
+    slope, naive, bootstrap = ex07.scaling_experiment(scale=4.0)
+    assert slope == pytest.approx(1.0) and naive == pytest.approx(0.5) and bootstrap == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("prediction", [
+    (1.0, 1.0, 1.0),       # "nothing changes"
+    (1.0, 0.01, 1.0),      # variance instead of standard error
+    (1.0, 0.1, 0.1),       # the bootstrap shrinks too
+    (100.0, 0.1, 1.0),     # the coefficients scale with the weights
+    (1.0, 10.0, 1.0),      # more weight, more uncertainty
+], ids=["nothing", "variance", "bootstrap-shrinks", "slope-scales", "inverted"])
+def test_scaling_wrong_predictions_fail(prediction):
+    message = fails(ex07.check_scaling_prediction, *prediction, MEASURED)
+    assert "0.1" not in message and "100" not in message.replace("100 times", "")
+
+
+def test_scaling_with_made_up_measurements_fails():
+    fails(ex07.check_scaling_prediction, 1.0, 0.1, 1.0, (1.0, 0.5, 1.0))
+    fails(ex07.check_scaling_prediction, 1.0, 0.1, 1.0, (1.0, 0.1))
+    fails(ex07.check_scaling_prediction, "one", 0.1, 1.0, MEASURED)
