@@ -98,3 +98,11 @@ def test_layer_shares_its_score_and_has_one_bias_per_threshold():
 def test_clear_errors(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_docstring_examples():
+    import doctest
+
+    import wloss.losses.coral
+    result = doctest.testmod(wloss.losses.coral, extraglobs={"torch": torch})
+    assert result.attempted > 0 and result.failed == 0

@@ -97,3 +97,11 @@ def test_drw_weights_are_off_until_the_start_epoch_then_class_balanced():
 def test_clear_errors(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_docstring_examples():
+    import doctest
+
+    import wloss.losses.ldam
+    result = doctest.testmod(wloss.losses.ldam, extraglobs={"torch": torch})
+    assert result.attempted > 0 and result.failed == 0
