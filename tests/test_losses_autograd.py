@@ -12,6 +12,12 @@ N, K = 6, 4
 Y = torch.tensor([0, 1, 2, 3, 1, 0])
 BITS = torch.tensor([1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
 
+@pytest.fixture(autouse=True)
+def kernels_at_every_size(monkeypatch):
+    """Run the analytic row-block kernels on these small test batches too (by default, batches under
+    _KERNEL_MIN_ELEMENTS logits take the formula, which the tests of the formula paths cover)."""
+    monkeypatch.setattr(_blockwise, "_KERNEL_MIN_ELEMENTS", 0)
+
 
 def _weights(dtype=torch.float64, requires_grad=False):
     gen = torch.Generator().manual_seed(3)
@@ -389,3 +395,23 @@ def test_an_empty_batch_follows_pytorch(name):
     if ndim == 2:
         assert torch.isnan(F.cross_entropy(torch.zeros(0, K), torch.zeros(0, dtype=torch.int64)))
         assert F.cross_entropy(torch.zeros(0, K), torch.zeros(0, dtype=torch.int64), reduction="sum") == 0
+
+
+@pytest.mark.parametrize("name", ANALYTIC)
+def test_small_batches_take_the_formula_and_large_ones_the_kernel(name, monkeypatch):
+    """Below _KERNEL_MIN_ELEMENTS logits the formula runs (fewer operations per call); the values and
+    gradients are those of the kernel."""
+    monkeypatch.undo()  # the default threshold
+    z = _logits(name)
+    ran = []
+    kernel = _blockwise.loss_and_grad
+    monkeypatch.setattr(_blockwise, "loss_and_grad", lambda *a: ran.append(1) or kernel(*a))
+    small = _call(name, z)
+    (small_grad,) = torch.autograd.grad(small, z)
+    assert ran == [] and z.numel() < _blockwise._KERNEL_MIN_ELEMENTS
+    monkeypatch.setattr(_blockwise, "_KERNEL_MIN_ELEMENTS", z.numel())
+    large = _call(name, z)
+    (large_grad,) = torch.autograd.grad(large, z)
+    assert ran == [1]
+    torch.testing.assert_close(small, large)
+    torch.testing.assert_close(small_grad, large_grad)

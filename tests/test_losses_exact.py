@@ -9,6 +9,12 @@ from wloss.losses import _blockwise
 
 N, K = 7, 5
 
+@pytest.fixture(autouse=True)
+def kernels_at_every_size(monkeypatch):
+    """Run the analytic row-block kernels on these small test batches too (by default, batches under
+    _KERNEL_MIN_ELEMENTS logits take the formula, which the tests of the formula paths cover)."""
+    monkeypatch.setattr(_blockwise, "_KERNEL_MIN_ELEMENTS", 0)
+
 
 @pytest.fixture
 def data():

@@ -1,5 +1,6 @@
 """Property-based checks of the identities the course teaches."""
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
@@ -7,10 +8,19 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from wloss import losses, reference
+from wloss.losses import _blockwise
 
 SETTINGS = settings(max_examples=30, deadline=None)
 finite_logit = st.floats(-30, 30, allow_nan=False)
 weight = st.floats(0.0, 50.0, allow_nan=False)
+
+@pytest.fixture(autouse=True, scope="module")
+def kernels_at_every_size():
+    """Run the analytic row-block kernels on these small test batches too (by default, batches under
+    _KERNEL_MIN_ELEMENTS logits take the formula, which the tests of the formula paths cover)."""
+    with pytest.MonkeyPatch.context() as patch:  # module scope: hypothesis tests take no function fixtures
+        patch.setattr(_blockwise, "_KERNEL_MIN_ELEMENTS", 0)
+        yield
 
 
 @st.composite

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from wloss import losses
+from wloss.losses import _blockwise
 from wloss.losses._stable import log_one_minus_softmax
 
 K = 4
@@ -30,6 +31,12 @@ BINARY = {
     "rwwce_binary": lambda z: losses.rwwce_binary(z, BITS, 2000.0, 100.0, reduction="none"),
     "sigmoid focal_loss": lambda z: losses.focal_loss(z, BITS, gamma=2.0, alpha=0.25, reduction="none"),
 }
+
+@pytest.fixture(autouse=True)
+def kernels_at_every_size(monkeypatch):
+    """Run the analytic row-block kernels on these small test batches too (by default, batches under
+    _KERNEL_MIN_ELEMENTS logits take the formula, which the tests of the formula paths cover)."""
+    monkeypatch.setattr(_blockwise, "_KERNEL_MIN_ELEMENTS", 0)
 
 
 def _loss_and_grad(fn, logits):

@@ -84,7 +84,7 @@ def check_nonnegative_finite(value, name: str, shape: tuple | None = None) -> np
     return arr
 
 
-def require(ok: torch.Tensor, error: type, message: str, got: torch.Tensor | None = None) -> None:
+def require(ok, error: type, message: str, got=None) -> None:
     """Raise ``error(message + ", got <value>")`` unless the boolean tensor ``ok`` is true, without a host sync
     where one would cost.
 
@@ -92,6 +92,10 @@ def require(ok: torch.Tensor, error: type, message: str, got: torch.Tensor | Non
     it goes to ``torch._assert_async`` (a ``RuntimeError`` with ``message`` when it fails). Meta
     tensors are not checked.
     """
+    if isinstance(ok, bool):  # a condition on values already read back
+        if not ok:
+            raise error(message if got is None else f"{message}, got {got}")
+        return
     if ok.device.type == "meta":
         return
     if ok.device.type != "cpu" or torch.compiler.is_compiling():

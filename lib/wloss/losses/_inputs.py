@@ -13,7 +13,9 @@ CUDA tensor, ``torch.compile``), the same condition goes to ``torch._assert_asyn
 """
 from __future__ import annotations
 
+import math
 import numbers
+
 import torch
 
 from wloss._validation import as_checked_tensor, binary_labels, check_reduction, require
@@ -59,10 +61,24 @@ def class_targets(targets, logits: torch.Tensor) -> torch.Tensor:
                 "targets must hold integer class labels, got non-integer values")
     labels = labels.to(device=logits.device, dtype=torch.int64)
     if n:
-        low, high = torch.aminmax(labels)
+        low, high = _low_high(labels)
         require(low >= 0, ValueError, "targets must hold labels >= 0", low)
         require(high < k, ValueError, f"targets must hold labels in [0, {k})", high)
     return labels
+
+
+def _readable(tensor: torch.Tensor) -> bool:
+    """Whether values can be read at once: a CPU tensor, outside ``torch.compile``."""
+    return tensor.device.type == "cpu" and not torch.compiler.is_compiling()
+
+
+def _low_high(tensor: torch.Tensor):
+    """The min and max of ``tensor``: Python numbers where ``_readable`` (one pass, two cheap reads, which
+    is what a batch of 100 can afford), 0-d tensors elsewhere."""
+    low, high = torch.aminmax(tensor.detach())
+    if _readable(tensor) and not torch._C._functorch.is_functorch_wrapped_tensor(low):
+        return low.item(), high.item()
+    return low, high
 
 
 def binary_targets(targets, logits: torch.Tensor) -> torch.Tensor:
@@ -82,9 +98,16 @@ def weight_tensor(value, name: str, logits: torch.Tensor, shape: tuple) -> torch
         raise ValueError(f"{name} must have shape {want}, got {tuple(weight.shape)}")
     weight = weight.to(dtype=logits.dtype, device=logits.device)
     if weight.numel():
-        low, high = torch.aminmax(weight.detach())
-        require(torch.isfinite(low) & torch.isfinite(high), ValueError, f"{name} must be finite, got NaN or infinity")
-        require(low >= 0, ValueError, f"{name} must be >= 0", low)
+        low, high = _low_high(weight)
+        if isinstance(low, float):
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ValueError(f"{name} must be finite, got NaN or infinity")
+            if low < 0:
+                raise ValueError(f"{name} must be >= 0, got {low}")
+        else:
+            require(torch.isfinite(low) & torch.isfinite(high), ValueError,
+                    f"{name} must be finite, got NaN or infinity")
+            require(low >= 0, ValueError, f"{name} must be >= 0", low)
     return weight
 
 
