@@ -105,7 +105,46 @@ def test_public_pattern_is_right_only_without_class_weights():
     assert wrong.tolist() == [False, True, True, False, True, True]
 
 
-# --- task 4: the paired comparison
+# --- task 4: a classmate's LDAM
+def right_ldam(logits, targets, class_counts, max_margin=0.5, scale=1.0):
+    counts = torch.as_tensor(class_counts, dtype=logits.dtype)
+    margins = max_margin * (counts.min() / counts) ** 0.25
+    shifted = logits - F.one_hot(targets, logits.shape[1]) * margins[targets, None]
+    return F.cross_entropy(scale * shifted, targets, reduction="none")
+
+
+def classmate_ldam(logits, targets, class_counts, max_margin=0.5, scale=1.0):
+    counts = torch.as_tensor(class_counts, dtype=logits.dtype)
+    margins = max_margin * (counts.min() / counts) ** 0.25
+    return F.cross_entropy(scale * (logits - margins), targets, reduction="none")
+
+
+def _margins(counts, max_margin, power):
+    counts = torch.as_tensor(counts, dtype=torch.float64)
+    return max_margin * (counts.min() / counts) ** power
+
+
+WRONG_LDAM = {
+    "the classmate's column-wise margins": classmate_ldam,
+    "margin added to the true logit": lambda z, y, n, max_margin=0.5, scale=1.0: F.cross_entropy(
+        scale * (z + F.one_hot(y, z.shape[1]) * _margins(n, max_margin, 0.25)[y, None]), y, reduction="none"),
+    "margin outside the scale": lambda z, y, n, max_margin=0.5, scale=1.0: F.cross_entropy(
+        scale * z - F.one_hot(y, z.shape[1]) * _margins(n, max_margin, 0.25)[y, None], y, reduction="none"),
+    "margins proportional to n^(-1/2)": lambda z, y, n, max_margin=0.5, scale=1.0: F.cross_entropy(
+        scale * (z - F.one_hot(y, z.shape[1]) * _margins(n, max_margin, 0.5)[y, None]), y, reduction="none"),
+    "mean over the batch": lambda z, y, n, max_margin=0.5, scale=1.0: right_ldam(z, y, n, max_margin, scale).mean(),
+}
+
+
+def test_ldam():
+    ex09.check_ldam(right_ldam)
+    ex09.check_ldam(right_ldam, hidden=True)
+    for name, wrong in WRONG_LDAM.items():
+        message = fails(ex09.check_ldam, wrong)
+        assert "one_hot" not in message and "n_k" not in message, name
+
+
+# --- task 5: the paired comparison
 def right_paired(a, b):
     d = np.asarray(b) - np.asarray(a)
     return d.mean(), d.std(ddof=1) / np.sqrt(d.size)
@@ -127,7 +166,7 @@ def test_paired_difference():
         fails(ex09.check_paired_difference, wrong)
 
 
-# --- task 6: the open comparison, on a fast synthetic split so that the test runs in a second
+# --- task 7: the open comparison, on a fast synthetic split so that the test runs in a second
 def small_split(seed):
     return long_tailed_digits(20.0, seed=seed)
 

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from wloss.checks import CheckFailed, check_array, check_close, check_scalar, check_true, fail, passed, task
-from wloss.losses import focal_loss
+from wloss.losses import focal_loss, ldam_loss
 
 #: The shapes a curve of validation balanced accuracy against tau can take.
 TAU_CURVES = ("rises steadily", "falls steadily", "rises then falls", "stays flat")
@@ -121,6 +121,32 @@ def check_weighted_focal(weighted_focal, hidden=False):
     passed("weighted_focal: equals -alpha_y (1 - p_y)^gamma log p_y, with and without class weights")
 
 
+def _ldam_cases(hidden):
+    generator = torch.Generator().manual_seed(94 if not hidden else 95)
+    logits = torch.randn(8, 4, dtype=torch.float64, generator=generator) * 2
+    targets = torch.tensor([0, 1, 2, 3, 3, 2, 1, 0])
+    cases = [("counts 400, 100, 25, 1, scale 1", logits, targets, np.array([400, 100, 25, 1]), 0.5, 1.0),
+             ("counts 10, 10, 10, 10 (equal margins), scale 1", logits, targets, np.array([10, 10, 10, 10]), 0.5, 1.0),
+             ("counts 50, 5, 500, 20, max_margin 1, scale 4", logits, targets, np.array([50, 5, 500, 20]), 1.0, 4.0)]
+    if hidden:
+        cases.append(("two classes, counts 81 and 1, scale 30", logits[:, :2] / 10, targets % 2, np.array([81, 1]), 0.5, 30.0))
+    return cases
+
+
+def check_ldam(ldam, hidden=False):
+    for case, logits, targets, counts, max_margin, scale in _ldam_cases(hidden):
+        with task("ldam"):
+            got = ldam(logits.clone(), targets.clone(), counts.copy(), max_margin=max_margin, scale=scale)
+        got = check_array(f"ldam ({case})", got, shape=(len(targets),))
+        expected = ldam_loss(logits, targets, counts, max_margin=max_margin, scale=scale, reduction="none").numpy()
+        if not np.allclose(got, expected, rtol=1e-6, atol=1e-10):
+            row = int(np.argmax(np.abs(got - expected)))
+            fail(f"ldam ({case}): example {row} (class {int(targets[row])}) gets loss {got[row]:.4f}, which is not "
+                 "LDAM's. Which logits of an example should its margin lower, by how much, and is the margin "
+                 "inside the scaled logit?")
+    passed("ldam: equals the LDAM loss with margins from the class counts, in every case")
+
+
 def _paired_cases(hidden):
     cases = [
         ("five seeds", np.array([0.82, 0.81, 0.83, 0.80, 0.84]), np.array([0.92, 0.90, 0.94, 0.89, 0.93])),
@@ -230,5 +256,5 @@ def check_method_comparison(runs, gain_mean, gain_se, imbalance_ratio=20.0, spli
            "scores and paired standard error recomputed from your models")
 
 
-__all__ = ["check_tau_prediction", "check_adjust_to_prior", "check_weighted_focal", "check_paired_difference",
+__all__ = ["check_tau_prediction", "check_adjust_to_prior", "check_weighted_focal", "check_ldam", "check_paired_difference",
            "check_method_comparison", "CheckFailed", "TAU_CURVES"]
