@@ -23,9 +23,12 @@ goal is flagged with "!"). Prints Markdown.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -109,10 +112,24 @@ def ratio(baseline, loss, logits, train: bool, loop: int):
     return statistics.median(loss_times) / base, base
 
 
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Silence what the profiler's C++ side prints on file descriptor 2 (a line per start and stop)."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def peak_bytes(loss, logits: torch.Tensor) -> int:
     """Largest net allocation alive during one forward + backward, from the profiler's memory events."""
     logits.grad = None
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    with native_stderr_silenced(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         loss(logits).backward()
     sizes = [event.cpu_memory_usage for event in prof.events() if event.cpu_memory_usage != 0]
     return int(np.cumsum([0] + sizes).max())
