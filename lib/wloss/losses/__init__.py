@@ -52,7 +52,8 @@ Every loss is differentiable in the logits and in any weight tensor that require
 ``rwwce``, ``rwwce_per_example`` and ``rps_loss`` compute their first gradient analytically, one block
 of rows at a time, for speed in eager training. Their readable formula (plain tensor operations) runs
 instead under ``torch.no_grad()`` (no gradient work at all), when a weight requires grad, under
-``torch.func`` transforms, inside ``torch.compile`` and on meta tensors; and a backward with
+``torch.func`` transforms, inside ``torch.compile``, for small batches (under 4096 logits), on devices
+other than the CPU and on meta tensors; and a backward with
 ``create_graph=True`` differentiates that formula, so second derivatives (double backward, gradient
 penalties, Hessians, ``gradgradcheck``) are exact. The other losses are plain autograd throughout.
 

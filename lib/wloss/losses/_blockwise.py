@@ -77,11 +77,13 @@ def analytic_path_applies(logits: torch.Tensor, weights=()) -> bool:
     Otherwise the loss's readable formula runs under plain autograd: without a gradient to compute
     (``torch.no_grad()``, logits that do not require grad), when a weight requires grad (the kernel
     differentiates in the logits only), under ``torch.func`` transforms, inside ``torch.compile`` and
-    on meta tensors and on small (or empty) batches.
+    on small (or empty) batches, and on devices other than the CPU: the kernels' row blocks are sized for
+    a CPU's caches, and each block reads back whether any row needs the exact path, which on an
+    accelerator would wait for the device.
     """
     return (torch.is_grad_enabled() and logits.requires_grad
             and logits.shape[0] > 0 and logits.numel() >= _KERNEL_MIN_ELEMENTS
-            and logits.device.type != "meta"
+            and logits.device.type == "cpu"
             and not any(isinstance(w, torch.Tensor) and w.requires_grad for w in weights)
             and not torch.compiler.is_compiling()
             and not torch._C._functorch.is_functorch_wrapped_tensor(logits))
