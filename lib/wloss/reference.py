@@ -3,7 +3,7 @@
 Every loss takes probabilities, as the lectures write the formulas: ``p`` of shape (N,) (the sigmoid
 output, probability of class 1) for the binary losses, ``probs`` of shape (N, K) with rows summing to 1
 for the others. Use ``sigmoid`` and ``softmax`` below to turn logits into probabilities. ``reduction``
-"mean" divides by N (the seeds' 1/M), also when weights are given. These functions are for reading and
+"mean" divides by N (the 1/M of the RWWCE paper's equations), also when weights are given. These functions are for reading and
 for checking ``wloss.losses``; they take logs of probabilities directly, so they are not meant for
 extreme inputs (a probability of exactly 0 or 1 gives an infinite log).
 """
@@ -160,7 +160,7 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
 
 
 def rps_loss(probs, targets, class_weight=None, reduction="mean"):
-    """Seed 003: RPS = w[y] sum_{i=1}^{K} ( sum_{j=1}^{i} p_j - 1[i >= y] )^2, the double sum written out
+    """Ranked probability score (Epstein 1969): RPS = w[y] sum_{i=1}^{K} ( sum_{j=1}^{i} p_j - 1[i >= y] )^2, the double sum written out
     (w = 1 when ``class_weight`` is None).
 
     >>> round(rps_loss([[1/3, 1/3, 1/3]], [0]), 4)

@@ -1,6 +1,6 @@
 """Costs that depend on the example: a synthetic card-transaction scenario (lecture 05).
 
-Seed 000 asks for a weight ``w_ij`` per observation ``i`` and class ``j``. Here ``w_ij`` is concrete:
+A common question asks for a weight ``w_ij`` per observation ``i`` and class ``j``. Here ``w_ij`` is concrete:
 the cost of answering ``j`` for transaction ``i``, which grows with the amount at stake. The module
 makes the data, the per-transaction cost matrices, the RWWCE weights that reproduce those costs and
 the cost-minimising (Bayes) decisions; the per-example expected-cost loss is
@@ -94,7 +94,7 @@ def transaction_cost_matrices(amount, fee: float = 10.0, block_rate: float = 0.0
 
 
 def true_class_cost_rows(cost_matrices, y):
-    """The row of each example's true class: ``rows[i, j] = C[i, y_i, j]``, the w_ij of seed 000.
+    """The row of each example's true class: ``rows[i, j] = C[i, y_i, j]``, the w_ij of that question.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """A synthetic "count the objects" image set with ordinal, skewed labels.
 
-Seed 003's practitioner labels each image with a count (30 classes, most
+A practitioner in lecture 10 labels each image with a count (30 classes, most
 images with few objects, few with many) and cares about how far a
 prediction is from the true count. ``make_counting_images`` builds a small
 stand-in: the label of an image is the number of bright rectangles drawn on it.

@@ -29,7 +29,7 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
 
     Notes
     -----
-    "mean" divides by N, as the seeds' 1/M does. ``F.cross_entropy(..., weight=w)`` divides by sum_i w[y_i]
+    "mean" divides by N, as the 1/M of the RWWCE paper's equations does. ``F.cross_entropy(..., weight=w)`` divides by sum_i w[y_i]
     instead, so the two means differ by the factor N / sum_i w[y_i]; the sums are equal.
 
     Examples
@@ -167,7 +167,7 @@ def _rwwce_kernel(logits, y, fn_weight, fp_weight, by_class, scale):
 
 
 def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
-    """RWWCE with a weight per example and class, seed 000's w_ij.
+    """RWWCE with a weight w_ij per example i and class j.
 
     loss_i = -fn_i * log p_i,y_i - sum_{k != y_i} fp_ik * log(1 - p_ik),   p_i = softmax(z_i)
 

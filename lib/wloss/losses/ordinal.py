@@ -21,7 +21,7 @@ def _class_weight_of_targets(class_weight, logits, y):
 
 
 def rps_loss(logits, targets, class_weight=None, reduction="mean"):
-    """Ranked probability score (seed 003), no 1/(K-1) factor, optionally weighted by class.
+    """Ranked probability score (Epstein 1969), no 1/(K-1) factor, optionally weighted by class.
 
     RPS_i = w[y_i] * sum_{k=0}^{K-1} ( sum_{j<=k} p_ij - [k >= y_i] )^2,   p_i = softmax(z_i)
 
