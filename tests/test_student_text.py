@@ -69,3 +69,10 @@ def test_lecture_claims_use_the_claim_helper(path):
 def test_no_nbval_comments_in_student_code(path):
     found = [i for i, c in markdown_and_code(path) if c.cell_type == "code" and "NBVAL" in c.source.upper()]
     assert not found, f"{path.name}: '# NBVAL_...' comment in cells {found}: use nbval's cell tags instead"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "lib" / "wloss").rglob("*.py")), ids=doc_id)
+def test_library_docstrings_hold_no_internal_words(path):
+    """The website renders the library's docstrings as its API reference."""
+    match = INTERNAL.search(path.read_text())
+    assert not match, f"{doc_id(path)}: '{match.group(0)}' (a reader cannot look this up)"
