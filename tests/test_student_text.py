@@ -20,7 +20,7 @@ nb_id = lambda p: f"{p.parent.name}/{p.stem}"  # noqa: E731
 doc_id = lambda p: str(p.relative_to(ROOT))  # noqa: E731
 
 #: Words that point at material a student cannot look up.
-INTERNAL = re.compile(r"seed lecture|seed 00\d|the seeds?'|seed documents?|course notes|shared/(notes|seeds|data)"
+INTERNAL = re.compile(r"seed lecture|seed 00\d|the seeds'|seed documents?|course notes|shared/(notes|seeds|data)"
                       r"|\.\./shared", re.I)
 #: Absolute paths of a machine: home directories, the kernel's temporary files, this checkout.
 MACHINE = re.compile("|".join([r"/home/[\w.-]+", r"/Users/[\w.-]+", r"/root/", r"/tmp/", r"/work/",
