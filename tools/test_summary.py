@@ -93,7 +93,8 @@ def summary(tests: Report, notebooks: Report, recovered: list[str], seconds: flo
         lines.append(f"  left out   {notebooks_left_out}")
     if recovered:
         lines.append(f"  re-run     {len(recovered)} failed at first and passed when re-run "
-                     "(a kernel that died at start-up)")
+                     "(look at the first failure above: flaky?)")
+        lines += [f"    {name}" for name in recovered[:MAX_LISTED]]
     failed = tests.failed + notebooks.failed
     if failed:
         lines += ["", "  failed:"] + [f"    {name}" for name in failed[:MAX_LISTED]]
