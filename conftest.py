@@ -6,4 +6,22 @@ nbval and by the notebook tests inherit this environment.
 """
 import os
 
+import pytest
+
 os.environ.setdefault("WLOSS_PROGRESS", "0")
+
+
+@pytest.fixture
+def restore_global_state():
+    """setup_notebook changes process-wide settings; put them back for the other tests in this worker."""
+    import matplotlib
+    import numpy as np
+    import torch
+
+    numpy_options, threads = np.get_printoptions(), torch.get_num_threads()
+    rc = matplotlib.rcParams.copy()
+    yield
+    np.set_printoptions(**numpy_options)
+    torch.set_num_threads(threads)
+    torch.set_printoptions(profile="default")
+    matplotlib.rcParams.update(rc)

@@ -103,7 +103,7 @@ def test_wrong_predictions_fail(digits, changed, match):
 
 
 def test_malformed_predictions_fail(digits):
-    fails(ex03.check_weight_scaling_prediction, {k: ... for k in RIGHT_PREDICTION}, "must be one of", *digits)
+    fails(ex03.check_weight_scaling_prediction, {k: ... for k in RIGHT_PREDICTION}, "not filled in yet", *digits)
     fails(ex03.check_weight_scaling_prediction, {("sgd", "pytorch mean"): "same"}, "are missing", *digits)
     fails(ex03.check_weight_scaling_prediction, ["same"] * 4, "expected a dict", *digits)
 

@@ -93,7 +93,7 @@ def test_wrong_predictions_fail(prediction, match):
 
 
 def test_malformed_predictions_fail():
-    fails(ex04.check_f1_threshold_prediction, {k: ... for k in RIGHT_PREDICTION}, match="must be one of")
+    fails(ex04.check_f1_threshold_prediction, {k: ... for k in RIGHT_PREDICTION}, match="not filled in yet")
     fails(ex04.check_f1_threshold_prediction, {}, match="are missing")
     fails(ex04.check_f1_threshold_prediction, "higher", match="expected a dict")
 

@@ -153,7 +153,7 @@ def test_the_experiment_shows_what_the_solution_predicts():
     ({"most common label": "lower", "rarest label": "higher"}, "disagrees"),                        # the two swapped
     ({"most common label": ..., "rarest label": ...}, "not filled in"),
     ({"most common label": "up", "rarest label": "down"}, "expected one of"),
-    (["higher", "lower"], "expected the dict"),
+    (["higher", "lower"], "expected a dict"),
 ])
 def test_wrong_predictions_fail(wrong, match):
     fails(ex13.check_flattened_prediction, wrong, match=match)

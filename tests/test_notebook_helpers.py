@@ -1,35 +1,14 @@
 """wloss.notebook: the set-up every notebook runs and the claim helper lectures use."""
 import doctest
 
-import matplotlib
 import numpy as np
-import pytest
-import torch
 
 import wloss.notebook
 from wloss.notebook import claim
 
 
-@pytest.fixture
-def global_settings_restored():
-    """setup_notebook changes process-wide settings; later tests in this worker must not see them."""
-    printoptions, threads, rc = np.get_printoptions(), torch.get_num_threads(), matplotlib.rcParams.copy()
-    yield
-    np.set_printoptions(**printoptions)
-    torch.set_num_threads(threads)
-    torch.set_printoptions(profile="default")
-    matplotlib.rcParams.update(rc)
-
-
-def test_docstring_examples(global_settings_restored):
+def test_docstring_examples(restore_global_state):
     assert doctest.testmod(wloss.notebook).failed == 0
-
-
-def test_setup_notebook_seeds_and_pins_one_thread(global_settings_restored):
-    wloss.notebook.setup_notebook(3)
-    first = torch.rand(2)
-    wloss.notebook.setup_notebook(3)
-    assert torch.equal(first, torch.rand(2)) and torch.get_num_threads() == 1
 
 
 def test_claim_that_holds_prints_a_tick_and_returns_nothing(capsys):

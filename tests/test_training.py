@@ -61,20 +61,6 @@ def test_mismatched_lengths():
         train(mlp(2, (), 1), X, y[:-1], F.binary_cross_entropy_with_logits)
 
 
-@pytest.fixture
-def restore_global_state():
-    """setup_notebook changes process-wide settings; put them back for the other tests."""
-    import matplotlib
-
-    numpy_options, threads = np.get_printoptions(), torch.get_num_threads()
-    rc = matplotlib.rcParams.copy()
-    yield
-    np.set_printoptions(**numpy_options)
-    torch.set_num_threads(threads)
-    torch.set_printoptions(profile="default")
-    matplotlib.rcParams.update(rc)
-
-
 def test_setup_notebook_is_reproducible(restore_global_state):
     from wloss.notebook import setup_notebook
 

@@ -113,6 +113,31 @@ def check_close(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9
          f"(max relative error {relative_error(arr, expected):.2e})")
 
 
+def check_choices(name: str, prediction, keys, choices) -> dict:
+    """Return ``prediction`` after checking it is a dict giving one of ``choices`` for every key.
+
+    The predict-then-run tasks ask for a dict such as ``{"SGD": "faster", "Adam": "unchanged"}``;
+    a missing key, an unfilled ``...`` or a value outside ``choices`` fails with a message saying which.
+    """
+    if not isinstance(prediction, dict):
+        fail(f"{name}: expected a dict with the keys {list(keys)}, got {type(prediction).__name__}")
+    missing = [key for key in keys if key not in prediction]
+    if missing:
+        fail(f"{name}: the keys {missing} are missing")
+    for key in keys:
+        value = prediction.get(key)
+        if value is ... or value is None:
+            fail(f"{name}[{key!r}]: not filled in yet - write your prediction before you run the experiment.")
+        if value not in choices:
+            fail(f"{name}[{key!r}]: expected one of {list(choices)}, got {value!r}")
+    return prediction
+
+
+def hidden_suffix(hidden: bool) -> str:
+    """The words a passed check adds when it also ran the hidden cases."""
+    return " (hidden cases too)" if hidden else ""
+
+
 def check_true(condition: bool, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:

@@ -5,7 +5,7 @@ values the task asks for. ``hidden=True`` runs the extra cases of the instructor
 """
 import numpy as np
 
-from wloss.checks import check_array, check_scalar, check_true, fail, passed, task
+from wloss.checks import check_array, check_scalar, check_true, fail, hidden_suffix, passed, task
 
 #: Label vectors the visible checks try, with the number of classes.
 VISIBLE_CASES = [
@@ -25,10 +25,6 @@ def _cases(hidden):
     return VISIBLE_CASES + (HIDDEN_CASES if hidden else [])
 
 
-def _suffix(hidden):
-    return " (hidden cases too)" if hidden else ""
-
-
 def check_class_counts(class_counts, hidden=False):
     """Entry k counts the labels equal to k, one entry per class, absent classes included."""
     for case, y, k in _cases(hidden):
@@ -46,7 +42,7 @@ def check_class_counts(class_counts, hidden=False):
         check_true(np.array_equal(got, np.bincount(y, minlength=k)),
                    f"class_counts ({case}): some entry k is not the number of labels equal to k - is each label "
                    "counted in its own class's entry?")
-    passed("class_counts: one count per class, classes with no examples included" + _suffix(hidden))
+    passed("class_counts: one count per class, classes with no examples included" + hidden_suffix(hidden))
 
 
 def check_class_proportions(class_proportions, hidden=False):
@@ -64,7 +60,7 @@ def check_class_proportions(class_proportions, hidden=False):
         check_true(np.allclose(got, np.bincount(y, minlength=k) / len(y)),
                    f"class_proportions ({case}): the entries sum to 1 but some entry k is not the fraction of "
                    "labels equal to k")
-    passed("class_proportions: the fraction of labels in each class, summing to 1" + _suffix(hidden))
+    passed("class_proportions: the fraction of labels in each class, summing to 1" + hidden_suffix(hidden))
 
 
 def exercise_labels() -> np.ndarray:
@@ -85,7 +81,7 @@ def check_majority_prediction(predicted_majority_accuracy, labels, hidden=False)
                f"predicted_majority_accuracy: {got:g} is not between 0 and 1 - write an accuracy as a fraction "
                "(0.25, not 25)")
     if abs(got - measured) <= 0.05:
-        passed("predicted_majority_accuracy: within 0.05 of what the experiment measured" + _suffix(hidden))
+        passed("predicted_majority_accuracy: within 0.05 of what the experiment measured" + hidden_suffix(hidden))
         return
     counts = np.bincount(labels.astype(int))
     if np.isclose(got, 1 / len(counts), atol=0.02):

@@ -7,16 +7,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from wloss.checks import check_array, check_scalar, check_true, fail, passed, task
+from wloss.checks import check_array, check_scalar, check_true, fail, hidden_suffix, passed, task
 
 #: The predict task's choices: recall above 0.8, between 0.3 and 0.7, below 0.2.
 RECALL_CHOICES = {"A": (0.8, 1.0), "B": (0.3, 0.7), "C": (0.0, 0.2)}
 #: The predict task's experiment: data and training.
 EXPERIMENT = dict(n=5000, minority_fraction=0.1, separation=1.0, epochs=300, lr=0.05)
-
-
-def _suffix(hidden):
-    return " (hidden cases too)" if hidden else ""
 
 
 def _loss_cases(hidden):
@@ -63,7 +59,7 @@ def check_balanced_loss(balanced_loss, hidden=False):
         check_true(np.isclose(once, twice),
                    "balanced_loss (every negative listed twice): the answer changed, but a balanced data set does "
                    "not depend on how many examples each class happens to have")
-    passed("balanced_loss: every class counts equally, with its own mean loss" + _suffix(hidden))
+    passed("balanced_loss: every class counts equally, with its own mean loss" + hidden_suffix(hidden))
 
 
 def _share(p, pi1):
@@ -94,7 +90,7 @@ def check_constant_p_share(constant_p_share, hidden=False):
                  "a larger p makes the positives LESS wrong")
         fail(f"constant_p_share ({case}): not class 1's share of the sum of |p_i - y_i| over a data set with "
              "these p and pi1. Hint: write the sum for n examples, n pi1 of them positive.")
-    passed("constant_p_share: the minority's share of the logit-gradient magnitudes" + _suffix(hidden))
+    passed("constant_p_share: the minority's share of the logit-gradient magnitudes" + hidden_suffix(hidden))
 
 
 def _recall_cases(hidden):
@@ -136,7 +132,7 @@ def check_accuracy_and_recall(accuracy_and_recall, hidden=False):
             fail(f"recall ({case}): that is the fraction of negatives found (the recall of class 0)")
         check_true(np.isclose(recall, flagged[positives].mean()),
                    f"recall ({case}): not the fraction of the positive labels that were predicted positive")
-    passed("accuracy_and_recall: accuracy, and the fraction of positives found" + _suffix(hidden))
+    passed("accuracy_and_recall: accuracy, and the fraction of positives found" + hidden_suffix(hidden))
 
 
 @lru_cache(maxsize=None)
@@ -180,4 +176,4 @@ def check_recall_prediction(predicted_recall, measured_recall, hidden=False):
             fail(f"predicted_recall: {where} disagrees with \"{letter}\" - the model finds {direction} positives "
                  "than you expected. Hint: with 10 % positives and classes this close, where does the 0.5 "
                  "boundary lie relative to the positives' mean (lecture 01, section 4)?")
-    passed("predicted_recall: the experiment falls in the range you predicted" + _suffix(hidden))
+    passed("predicted_recall: the experiment falls in the range you predicted" + hidden_suffix(hidden))

@@ -7,16 +7,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from wloss.checks import check_array, check_scalar, check_true, fail, passed, task
+from wloss.checks import check_array, check_scalar, check_true, fail, hidden_suffix, passed, task
 
 #: The predict task on probabilities: the mean predicted probability falls in one of these ranges.
 PROBABILITY_CHOICES = {"A": (0.0, 0.1), "B": (0.1, 0.4), "C": (0.4, 0.6)}
 #: The predict task's experiment: data and training.
 EXPERIMENT = dict(n=4000, minority_fraction=0.05, separation=2.0, epochs=300, lr=0.05)
-
-
-def _suffix(hidden):
-    return " (hidden cases too)" if hidden else ""
 
 
 def _reference(z, y, w):
@@ -71,7 +67,7 @@ def check_weighted_bce_from_logits(weighted_bce_from_logits, hidden=False):
                  "probabilities?). It must keep growing with |z|, or its gradient vanishes")
         fail(f"weighted_bce_from_logits ({case}): does not equal -[w+ y log sigma(z) + (1 - y) log(1 - sigma(z))] "
              "for every example")
-    passed("weighted_bce_from_logits: weighted BCE, finite for every logit" + _suffix(hidden))
+    passed("weighted_bce_from_logits: weighted BCE, finite for every logit" + hidden_suffix(hidden))
 
 
 def float64_break() -> int:
@@ -88,7 +84,7 @@ def check_float64_prediction(predicted_float64_break, measured_break, hidden=Fal
         check_true(measured == float64_break(),
                    "measured_break: not what the experiment cell computes - keep the experiment as given")
     if abs(got - measured) <= 2:
-        passed("predicted_float64_break: within 2 of the experiment" + _suffix(hidden))
+        passed("predicted_float64_break: within 2 of the experiment" + hidden_suffix(hidden))
         return
     if abs(got - 17) <= 1:
         fail("predicted_float64_break: that is where float32 breaks. float64 keeps many more digits, so "
@@ -124,7 +120,7 @@ def check_equivalent_threshold(equivalent_threshold, hidden=False):
         fail(f"equivalent_threshold ({case}): your threshold predicts positive too often - some examples above it "
              "are negative for the weighted model. Hint: weighting the positives by w+ multiplies the odds "
              "p / (1 - p) by w+")
-    passed("equivalent_threshold: the same decisions as the weighted model, for every weight" + _suffix(hidden))
+    passed("equivalent_threshold: the same decisions as the weighted model, for every weight" + hidden_suffix(hidden))
 
 
 @lru_cache(maxsize=None)
@@ -170,4 +166,4 @@ def check_probability_prediction(predicted_mean_probability, measured_mean_proba
             fail(f"predicted_mean_probability: {where} disagrees with \"{letter}\" - the mean probability is "
                  f"{direction} than your range. Hint: the weighted model answers as if positives were w+ times "
                  "more frequent, but most examples are still negatives")
-    passed("predicted_mean_probability: the experiment falls in the range you predicted" + _suffix(hidden))
+    passed("predicted_mean_probability: the experiment falls in the range you predicted" + hidden_suffix(hidden))

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from wloss.checks import check_array, check_scalar, fail, passed, task
+from wloss.checks import check_array, check_choices, check_scalar, fail, passed, task
 from wloss.training import mlp, train
 
 # ---------------------------------------------------------------- task 1 (derive)
@@ -179,14 +179,7 @@ _EXPLAIN = {
 
 def check_weight_scaling_prediction(prediction, X, y, class_weight, hidden=False):
     """Task 3: compare the student's four predictions with the experiment, and explain each gap."""
-    if not isinstance(prediction, dict):
-        fail(f"prediction: expected a dict with the keys {list(PREDICTION_KEYS)}, got {type(prediction).__name__}")
-    missing = [key for key in PREDICTION_KEYS if key not in prediction]
-    if missing:
-        fail(f"prediction: the keys {missing} are missing")
-    bad = {key: prediction[key] for key in PREDICTION_KEYS if prediction[key] not in PREDICTION_VALUES}
-    if bad:
-        fail(f"prediction: each value must be one of {PREDICTION_VALUES}, got {bad}")
+    check_choices("prediction", prediction, PREDICTION_KEYS, PREDICTION_VALUES)
     factor = 3.0 if hidden else 10.0
     measured = weight_scaling_experiment(X, y, class_weight, factor=factor)
     wrong = [key for key in PREDICTION_KEYS if prediction[key] != _verdict(measured[key])]

@@ -6,7 +6,7 @@ the answer. ``hidden=True`` runs the extra cases of the graded (hidden) part.
 """
 import numpy as np
 
-from wloss.checks import check_array, check_scalar, fail, passed, task
+from wloss.checks import check_array, check_choices, check_scalar, fail, passed, task
 from wloss.metrics import best_threshold, real_world_cost
 
 # ---------------------------------------------------------------- task 1 (derive)
@@ -142,14 +142,7 @@ def _relation(t_f1, t_cost):
 
 def check_f1_threshold_prediction(prediction, hidden=False):
     """Task 4: where the F1-tuned threshold lies relative to the cost-optimal one, per cost model."""
-    if not isinstance(prediction, dict):
-        fail(f"prediction: expected a dict with the keys {list(PREDICTION_CASES)}, got {type(prediction).__name__}")
-    missing = [key for key in PREDICTION_CASES if key not in prediction]
-    if missing:
-        fail(f"prediction: the keys {missing} are missing")
-    bad = {key: prediction[key] for key in PREDICTION_CASES if prediction[key] not in PREDICTION_VALUES}
-    if bad:
-        fail(f"prediction: each value must be one of {PREDICTION_VALUES}, got {bad}")
+    check_choices("prediction", prediction, PREDICTION_CASES, PREDICTION_VALUES)
     scores, y = calibrated_validation_scores(seed=7 if hidden else 0)
     wrong = []
     for key in PREDICTION_CASES:

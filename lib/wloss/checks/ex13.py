@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from wloss.checks import check_array, check_scalar, fail, passed, task
+from wloss.checks import check_array, check_choices, check_scalar, fail, passed, task
 from wloss.multilabel import bayes_thresholds, multilabel_rwwce_reference, per_label_recall_precision
 
 # ---------------------------------------------------------------- task 1 (debug): pos_weight per label
@@ -193,15 +193,8 @@ def _outcome(result, label):
 
 def check_flattened_prediction(prediction, hidden=False):
     """Task 3: the flattened weight's recall on the most common and the rarest label, against per column."""
-    if not isinstance(prediction, dict):
-        fail(f"prediction: expected the dict of the task, got {type(prediction).__name__}")
     keys = ("most common label", "rarest label")
-    for key in keys:
-        value = prediction.get(key, None)
-        if value is ... or value is None:
-            fail(f"prediction[{key!r}]: not filled in yet - write your prediction before you run the experiment.")
-        if value not in _CHOICES:
-            fail(f"prediction[{key!r}]: expected one of {_CHOICES}, got {value!r}")
+    check_choices("prediction", prediction, keys, _CHOICES)
     result = flattened_experiment(1 if hidden else 0)
     hints = {
         "most common label": "the flattened weight is the imbalance of the whole matrix, far more than this "
