@@ -9,10 +9,12 @@ once per call (a fresh tensor per operation would be freed and page-faulted in a
 ``reduction`` is folded in as a ``scale`` on each row's loss and gradient (1/N for "mean"), so that
 ``loss.backward()`` sends ones and the gradient is handed over as it is, without another pass.
 
-The kernels serve eager first-order training, where their speed counts. Each loss also has a
-readable formula that plain autograd differentiates; ``blockwise_loss`` runs it instead wherever the
-kernel cannot be exact or is not needed (see ``analytic_path_applies``), and ``_PrecomputedGradient``
-differentiates it when a backward builds a graph, so that second derivatives are right.
+The kernels serve eager training and evaluation on the CPU, where their speed counts; without a
+gradient to compute (``torch.no_grad()``, logits that do not require grad) a kernel is called with
+``grad=None`` and computes the loss alone. Each loss also has a readable formula that plain autograd
+differentiates; ``blockwise_loss`` runs it instead wherever the kernel cannot be exact or does not pay
+(see ``analytic_path_applies``), and ``_PrecomputedGradient`` differentiates it when a backward builds a
+graph, so that second derivatives are right.
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ _FUSED_SOFTMAX_MIN_CLASSES = 16
 
 def scaled_softmax(z: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """Write S p into ``out`` (p = softmax(z)) and return S (n, 1): 1 where PyTorch's fused softmax is
-    the faster way, else S = sum_k exp(z_k - m) with ``out`` = exp(z - m) (see ``exp_minus_row_max``)."""
+    the faster way (K >= ``_FUSED_SOFTMAX_MIN_CLASSES``), else S = sum_k exp(z_k - m) with ``out`` = exp(z - m)
+    (see ``exp_minus_row_max``)."""
     if z.shape[1] >= _FUSED_SOFTMAX_MIN_CLASSES:
         torch.softmax(z, dim=1, out=out)
         return out.new_ones(z.shape[0], 1)
@@ -44,23 +47,46 @@ def exp_minus_row_max(z: torch.Tensor, out: torch.Tensor):
     """
     top = z.amax(dim=1, keepdim=True)
     torch.sub(z, top, out=out).exp_()
-    return top, out.sum(1, keepdim=True)
+    return top, row_sum(out)
+
+
+def row_sum(x: torch.Tensor) -> torch.Tensor:
+    """sum_k x_k of each row, shape (n, 1).
+
+    Short rows are summed as a matrix-vector product, which BLAS does faster than ``sum(1)`` (measured on
+    the CPU, torch 2.13, N = 65,536: K = 10 0.15 ms against 0.39 ms; K = 32 0.29 against 0.39, but
+    slower than ``sum(1)`` on two threads).
+    """
+    if x.shape[1] < _FUSED_SOFTMAX_MIN_CLASSES:
+        return x @ x.new_ones(x.shape[1], 1)
+    return x.sum(1, keepdim=True)
+
+
+def zero_at(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``x.scatter_(1, index, 0)``: set x[i, index[i]] = 0 in place, and return x.
+
+    The zeros are passed as a tensor: ``scatter_`` with a Python number takes a path about three times
+    slower on the CPU (measured, torch 2.13, N = 65,536, K = 10: 0.51 ms against 0.15 ms).
+    """
+    return x.scatter_(1, index, x.new_zeros(1, 1).expand(index.shape))
 
 
 # kernel(block, grad_block, scratch) -> scale * loss of the rows in ``block``; writes scale * gradient
-Kernel = Callable[[slice, torch.Tensor, list], torch.Tensor]
+# into grad_block, unless it is None (the loss alone is wanted)
+Kernel = Callable[[slice, "torch.Tensor | None", list], torch.Tensor]
 
 
-def loss_and_grad(logits: torch.Tensor, kernel: Kernel, scratch_blocks: int):
-    """Run ``kernel`` over row blocks of ``logits``; return the loss (N,) and the gradient (N, K)."""
+def loss_and_grad(logits: torch.Tensor, kernel: Kernel, scratch_blocks: int, with_grad: bool = True):
+    """Run ``kernel`` over row blocks of ``logits``; return the loss (N,) and the gradient (N, K), or None
+    for the gradient when not ``with_grad``."""
     n, k = logits.shape
     loss = logits.new_empty(n)
-    grad = torch.empty_like(logits)
+    grad = torch.empty_like(logits) if with_grad else None
     rows = max(1, min(n, _BLOCK_ELEMENTS // k))
     scratch = [logits.new_empty(rows, k) for _ in range(scratch_blocks)]  # reused by every block
     for start in range(0, n, rows):
         block = slice(start, min(n, start + rows))
-        loss[block] = kernel(block, grad[block], [s[:block.stop - start] for s in scratch])
+        loss[block] = kernel(block, None if grad is None else grad[block], [s[:block.stop - start] for s in scratch])
     return loss, grad
 
 
@@ -71,18 +97,16 @@ _KERNEL_MIN_ELEMENTS = 1 << 12
 
 
 def analytic_path_applies(logits: torch.Tensor, weights=()) -> bool:
-    """Whether the row-block kernel should run: eager first-order training of a batch of at least
-    ``_KERNEL_MIN_ELEMENTS`` logits, on concrete tensors.
+    """Whether the row-block kernel should run: eager training or evaluation of a batch of at least
+    ``_KERNEL_MIN_ELEMENTS`` logits, on concrete tensors on the CPU.
 
-    Otherwise the loss's readable formula runs under plain autograd: without a gradient to compute
-    (``torch.no_grad()``, logits that do not require grad), when a weight requires grad (the kernel
-    differentiates in the logits only), under ``torch.func`` transforms, inside ``torch.compile`` and
+    Otherwise the loss's readable formula runs under plain autograd: when a weight requires grad (the
+    kernel differentiates in the logits only), under ``torch.func`` transforms, inside ``torch.compile``,
     on small (or empty) batches, and on devices other than the CPU: the kernels' row blocks are sized for
     a CPU's caches, and each block reads back whether any row needs the exact path, which on an
     accelerator would wait for the device.
     """
-    return (torch.is_grad_enabled() and logits.requires_grad
-            and logits.shape[0] > 0 and logits.numel() >= _KERNEL_MIN_ELEMENTS
+    return (logits.shape[0] > 0 and logits.numel() >= _KERNEL_MIN_ELEMENTS
             and logits.device.type == "cpu"
             and not any(isinstance(w, torch.Tensor) and w.requires_grad for w in weights)
             and not torch.compiler.is_compiling()
@@ -130,6 +154,9 @@ def blockwise_loss(logits: torch.Tensor, make_kernel: Callable[[float], Kernel],
         return per_example.sum() / (logits.shape[0] if reduction == "mean" else 1)
     scale = {"none": 1.0, "sum": 1.0, "mean": 1.0 / logits.shape[0]}[reduction]
     kernel = make_kernel(scale)
+    if not (torch.is_grad_enabled() and logits.requires_grad):  # evaluation: the loss alone
+        loss = loss_and_grad(logits.detach(), kernel, scratch_blocks, with_grad=False)[0]
+        return loss if reduction == "none" else loss.sum()
 
     def scaled_formula(z):
         return formula(z) * scale

@@ -11,7 +11,8 @@ import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
                                   require, weight_tensor)
-from wloss.losses._blockwise import blockwise_loss, scaled_softmax
+from wloss.losses._blockwise import (_FUSED_SOFTMAX_MIN_CLASSES, blockwise_loss, exp_minus_row_max, row_sum,
+                                      scaled_softmax, zero_at)
 from wloss.losses._stable import log_one_minus_softmax, one_minus_softmax_parts
 from wloss.losses.binary import sigmoid_focal_loss
 
@@ -86,7 +87,7 @@ _SMALLEST_MASS = 2.0 ** -100
 
 
 def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
-    """Per-example RWWCE loss (n,) of one row block; writes its gradient (n, K) into ``grad``.
+    """Per-example RWWCE loss (n,) of one row block; writes its gradient (n, K) into ``grad`` unless it is None.
 
     With e = S p from ``scaled_softmax``, t the class with p_t > 1/2 where there is one,
     R = sum_{k != t} e_k, D_k = S - e_k (D_t = R, summed directly, so that 1 - p_t keeps its digits)
@@ -101,39 +102,46 @@ def _rwwce_block(logits, y, fn_weight, fp_rows, grad, work):
     label = y[:, None]
     e, scratch = work
     total = scaled_softmax(logits, e)
-    top = _dominant_class(e, total, scratch)
+    top = _dominant_class(e, scratch)
     e_label, e_top = e.gather(1, label), e.gather(1, top)
-    e.scatter_(1, top, 0.0)
-    rest = e.sum(1, keepdim=True)
+    zero_at(e, top)
+    rest = row_sum(e)
     log_total = total.log()
 
     log_not = torch.mul(e, -1.0 / total, out=scratch).log1p_().scatter_(1, top, rest.log() - log_total)
     log_p_true = e_label.log() - log_total
-    loss = -fn_weight * log_p_true[:, 0] - log_not.mul_(fp_rows).sum(1)
+    loss = -fn_weight * log_p_true[:, 0] - row_sum(log_not.mul_(fp_rows))[:, 0]
+    smallest = _SMALLEST_MASS * total
+    unsafe = (rest < smallest) | (e_label < smallest)
+    if grad is None:
+        return loss, unsafe[:, 0].nonzero()[:, 0]
 
     ratio = fp_rows.div_(torch.sub(total, e, out=scratch))  # b_k / D_k; D_t = S as e_t was zeroed
     ratio_top = ratio.gather(1, top)  # b_t / S
     top_odds_term = ratio_top * e_top / rest  # b_t e_t / (S R)
-    common = (fn_weight[:, None] - torch.mul(ratio, e, out=scratch).sum(1, keepdim=True)) / total
-    torch.mul(ratio.add_(common - top_odds_term), e, out=grad)
+    ratio_times_e = torch.mul(ratio, e, out=scratch)
+    common = (fn_weight[:, None] - row_sum(ratio_times_e)) / total
+    torch.addcmul(ratio_times_e, e, common - top_odds_term, out=grad)  # e_j (alpha + b_j / D_j)
     grad.scatter_(1, top, e_top * (common + ratio_top))  # not from alpha: adding b_t e_t / (S R) back cancels
     grad.scatter_add_(1, label, -fn_weight[:, None])
 
-    smallest = _SMALLEST_MASS * total
-    unsafe = (rest < smallest) | (e_label < smallest) | ~torch.isfinite(top_odds_term)
+    unsafe |= ~torch.isfinite(top_odds_term)
     return loss, unsafe[:, 0].nonzero()[:, 0]
 
 
-def _dominant_class(e: torch.Tensor, total: torch.Tensor, scratch: torch.Tensor) -> torch.Tensor:
+def _dominant_class(e: torch.Tensor, scratch: torch.Tensor) -> torch.Tensor:
     """Index (n, 1) of the class with p = e / S > 1/2 in each row, without an argmax.
 
-    round(p) is the one-hot of that class, so its product with 0..K-1 is its index; an argmax costs
-    several times more than these passes. Rows without such a class get some index in [0, K), which
+    The marks below are the one-hot of that class, so their product with 0..K-1 is its index; an argmax
+    costs several times more than these passes. Where ``scaled_softmax`` gave e = p (S = 1), the mark is
+    round(p); where it gave e = exp(z - m), it is floor(e), 1 exactly at the row max, which is the
+    dominant class wherever there is one. Rows without such a class get some index in [0, K), which
     is all ``_rwwce_block`` needs there: no class then holds more than half the mass.
     """
     classes = torch.arange(e.shape[1], dtype=e.dtype, device=e.device)
-    index = torch.mv(torch.div(e, total, out=scratch).round_(), classes)
-    # a NaN row (a NaN or +inf logit) would give the index round(NaN): any class will do, its loss is NaN
+    fused = e.shape[1] >= _FUSED_SOFTMAX_MIN_CLASSES
+    index = torch.mv(torch.round(e, out=scratch) if fused else torch.floor(e, out=scratch), classes)
+    # a NaN row (a NaN or +inf logit) would give the index NaN: any class will do, its loss is NaN
     return index.nan_to_num_(0.0).clamp_(0, e.shape[1] - 1).long()[:, None]
 
 
@@ -155,12 +163,15 @@ def _rwwce_kernel(logits, y, fn_weight, fp_weight, by_class, scale):
         if by_class:
             torch.index_select(fp_weight, 0, y_block, out=b)
         else:
-            torch.mul(fp_weight[block], scale, out=b).scatter_(1, y_block[:, None], 0.0)
+            zero_at(torch.mul(fp_weight[block], scale, out=b), y_block[:, None])
         loss, unsafe = _rwwce_block(logits[block], y_block, fn_weight[block], b, grad, (e, scratch))
         if unsafe.numel():
             at = unsafe + block.start
             b_at = fp_weight[y[at]] if by_class else fp_weight[at].scatter(1, y[at, None], 0.0) * scale
-            loss[unsafe], grad[unsafe] = _rwwce_exact_loss_and_grad(logits[at], y[at], fn_weight[at], b_at)
+            exact_loss, exact_grad = _rwwce_exact_loss_and_grad(logits[at], y[at], fn_weight[at], b_at)
+            loss[unsafe] = exact_loss
+            if grad is not None:
+                grad[unsafe] = exact_grad
         return loss
 
     return kernel
@@ -293,7 +304,8 @@ def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     gamma = 0 gives (weighted) cross-entropy.
 
     1 - p_y is summed over the other classes, sum_{k != y} p_k, so that it keeps its digits where p_y
-    rounds to 1; plain autograd differentiates the formula, to any order.
+    rounds to 1. The gradient of a large batch is computed with the loss (``_focal_kernel``); the
+    readable formula (``_focal_formula``) serves everywhere else and differentiates to any order.
 
     Examples
     --------
@@ -307,15 +319,49 @@ def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
     gamma = nonnegative_scalar(gamma, "gamma", z)
-    log_probs = torch.log_softmax(z, dim=1)
+    weight = None if alpha is None else weight_tensor(alpha, "alpha", z, shape=(z.shape[1],))[y]
+    loss = blockwise_loss(z, lambda scale: _focal_kernel(z, y, gamma, weight, scale), 1, reduction,
+                          formula=lambda t: _focal_formula(t, y, gamma, weight), weights=(gamma, weight))
+    return loss.to(logits.dtype)
+
+
+def _focal_formula(logits, y, gamma, weight):
+    """Per-example focal loss (N,) as tensor operations, for autograd: -w (1 - p_y)^gamma log p_y."""
+    log_probs = torch.log_softmax(logits, dim=1)
     log_p = log_probs.gather(1, y[:, None])[:, 0]
     if isinstance(gamma, float) and gamma == 0:
         per_example = -log_p
     else:
         per_example = -torch.exp(gamma * _log_one_minus_p_true(log_probs, log_p, y)) * log_p
-    if alpha is not None:
-        per_example = per_example * weight_tensor(alpha, "alpha", z, shape=(z.shape[1],))[y]
-    return reduce(per_example, reduction, logits.dtype)
+    return per_example if weight is None else per_example * weight
+
+
+def _focal_kernel(logits, y, gamma, weight, scale):
+    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * focal loss.
+
+    The loss depends on the logits through log p_y alone, and d log p_y / d z_j = [j = y] - p_j, so
+        d loss / d z_j = g ([j = y] - p_j),   g = d loss / d log p_y = w q^gamma (gamma p_y (log p_y) / q - 1),
+    with q = 1 - p_y. With e = exp(z - m) (m the row max) and R = sum_{k != y} e_k: S = R + e_y,
+    q = R / S, and log S = log1p(R + (e_y - 1)), exact where y holds the max (e_y = 1) and p_y rounds
+    to 1. (log p_y) / q tends to -1 as q -> 0, its value where R underflows to 0.
+    """
+    def kernel(block, grad, work):
+        (e,) = work
+        z, label = logits[block], y[block, None]
+        top, _ = exp_minus_row_max(z, e)
+        e_label = e.gather(1, label)
+        rest = row_sum(zero_at(e, label))  # R
+        total = rest + e_label
+        log_p = (z.gather(1, label) - top) - torch.log1p(rest + (e_label - 1.0))
+        q = rest / total
+        focus = q.pow(gamma)
+        scaled_focus = focus * (scale if weight is None else scale * weight[block, None])
+        if grad is not None:
+            g = scaled_focus * (gamma * (e_label / total) * torch.where(q > 0, log_p / q, -1.0) - 1.0)
+            torch.mul(e, -g / total, out=grad).scatter_(1, label, g * q)
+        return -(scaled_focus * log_p)[:, 0]
+
+    return kernel
 
 
 def _log_one_minus_p_true(log_probs, log_p, y):

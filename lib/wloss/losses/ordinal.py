@@ -79,6 +79,8 @@ def _rps_kernel(logits, y, scale):
         torch.cumsum(e.scatter_add_(1, label, -total), dim=1, out=gap)  # S D
         e.scatter_(1, label, e_label)
         loss = (torch.linalg.vector_norm(gap, dim=1, keepdim=True) / total).square_()
+        if grad is None:
+            return (loss * scale)[:, 0]
         before = grad  # S B: the cumulative sum of S D written one column to the right
         torch.cumsum(gap[:, :-1], dim=1, out=before[:, 1:])
         before[:, 0] = 0.0
