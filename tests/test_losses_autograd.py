@@ -54,7 +54,8 @@ LOSSES = {
     "rwwce_binary": (1, lambda z, w, r: losses.rwwce_binary(z, BITS, 20.0, 1.0, reduction=r), ()),
     "sigmoid focal_loss": (1, lambda z, w, r: losses.focal_loss(z, BITS, gamma=2.0, alpha=0.25, reduction=r), ()),
 }
-ANALYTIC = ["rwwce", "rwwce_per_example", "rps_loss", "rps_loss unweighted", "focal_loss"]  # the row-block kernels
+ANALYTIC = ["rwwce", "rwwce_per_example", "rps_loss", "rps_loss unweighted", "focal_loss",
+            "distance_penalized_cross_entropy"]  # the row-block kernels
 
 
 def _logits(name, dtype=torch.float64, requires_grad=True, scale=2.0):

@@ -49,12 +49,13 @@ to 1e4 in float32. A NaN or +inf logit gives a NaN loss for its example, as ``F.
 Autograd, ``torch.func`` and ``torch.compile``
 ----------------------------------------------
 Every loss is differentiable in the logits and in any weight tensor that requires grad.
-``rwwce``, ``rwwce_per_example`` and ``rps_loss`` compute their first gradient analytically, one block
-of rows at a time, for speed in eager training. Their readable formula (plain tensor operations) runs
-instead under ``torch.no_grad()`` (no gradient work at all), when a weight requires grad, under
-``torch.func`` transforms, inside ``torch.compile``, for small batches (under 4096 logits), on devices
-other than the CPU and on meta tensors; and a backward with
-``create_graph=True`` differentiates that formula, so second derivatives (double backward, gradient
+``rwwce``, ``rwwce_per_example``, the multiclass ``focal_loss``, ``rps_loss`` and
+``distance_penalized_cross_entropy`` compute their first gradient analytically, one block of rows at a
+time, for speed in eager training on the CPU; under ``torch.no_grad()`` (or for logits that do not
+require grad) the same blocks compute the loss alone. Their readable formula (plain tensor operations)
+runs instead when a weight requires grad, under ``torch.func`` transforms, inside ``torch.compile``, for
+small batches (under 4096 logits), on devices other than the CPU and on meta tensors; and a backward
+with ``create_graph=True`` differentiates that formula, so second derivatives (double backward, gradient
 penalties, Hessians, ``gradgradcheck``) are exact. The other losses are plain autograd throughout.
 
 Checks of values use torch operations on the tensors' own device: on the CPU they raise at once; on

@@ -1,7 +1,8 @@
 """Losses for ordered classes 0 < 1 < ... < K-1: RPS, expected-label L1, distance-penalised CE.
 
-RPS keeps a row-block kernel with an analytic gradient (``_rps_kernel``): measured, plain autograd of
-its cumulative sums costs about twice as much. The other two are plain autograd on their formula.
+RPS and distance-penalised CE keep row-block kernels with an analytic gradient (``_rps_kernel``,
+``_distance_ce_kernel``): measured, plain autograd of their formulas costs about twice as much. The
+expected-label L1 loss is plain autograd on its formula.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import torch.nn.functional as F
 
 from wloss.losses._inputs import (as_checked_tensor, check_logits, check_reduction, class_targets,
                                   nonnegative_scalar, reduce, require, weight_tensor)
-from wloss.losses._blockwise import blockwise_loss, scaled_softmax
+from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max, row_sum, scaled_softmax
 
 
 def _class_weight_of_targets(class_weight, logits, y):
@@ -125,8 +126,9 @@ def distance_penalized_cross_entropy(logits, targets, alpha=1.0, class_weight=No
 
     loss_i = w[y_i] * ( -log p_iy + alpha * sum_k p_ik |k - y_i| )
 
-    -log p_iy is PyTorch's cross-entropy, (top - z_y) + log sum_k exp(z_k - top) with top the row max,
-    so it keeps its digits where z_y ties the top logit; plain autograd differentiates it, to any order.
+    -log p_iy is computed as (top - z_y) + log sum_k exp(z_k - top) with top the row max, so it keeps its
+    digits where z_y ties the top logit. The gradient of a large batch is computed with the loss
+    (``_distance_ce_kernel``); the readable formula serves everywhere else and differentiates to any order.
 
     Parameters
     ----------
@@ -147,10 +149,44 @@ def distance_penalized_cross_entropy(logits, targets, alpha=1.0, class_weight=No
     y = class_targets(targets, z)
     alpha = nonnegative_scalar(alpha, "alpha", z)
     weight = _class_weight_of_targets(class_weight, z, y)
-    classes = torch.arange(z.shape[1], device=z.device)
-    distance = (classes - y[:, None]).abs().to(z.dtype)  # |k - y_i|, (N, K)
-    per_example = F.cross_entropy(z, y, reduction="none") + alpha * (torch.softmax(z, 1) * distance).sum(1)
-    return reduce(per_example if weight is None else per_example * weight, reduction, logits.dtype)
+    table = _distance_table(z)
+    loss = blockwise_loss(z, lambda scale: _distance_ce_kernel(z, y, alpha, weight, table, scale), 2, reduction,
+                          formula=lambda t: _distance_ce_formula(t, y, alpha, weight, table), weights=(alpha, weight))
+    return loss.to(logits.dtype)
+
+
+def _distance_table(logits):
+    """|j - k| (K, K), in the logits' dtype and device."""
+    classes = torch.arange(logits.shape[1], device=logits.device)
+    return (classes[:, None] - classes).abs().to(logits.dtype)
+
+
+def _distance_ce_formula(logits, y, alpha, weight, table):
+    """Per-example distance-penalised CE (N,) as tensor operations, for autograd."""
+    per_example = F.cross_entropy(logits, y, reduction="none") + alpha * (torch.softmax(logits, 1) * table[y]).sum(1)
+    return per_example if weight is None else per_example * weight
+
+
+def _distance_ce_kernel(logits, y, alpha, weight, table, scale):
+    """Row-block kernel (see ``wloss.losses._blockwise``) of scale * distance-penalised CE.
+
+    With e = exp(z - m) (m the row max), S = sum_k e_k, d_k = |k - y| and E = sum_k e_k d_k / S the
+    expected distance:  loss = c ((m - z_y) + log S + alpha E),  c = scale * w[y], and
+        d loss / d z_j = c (p_j - [j = y]) + c alpha p_j (d_j - E) = (c / S) e_j (1 - alpha E + alpha d_j) - c [j = y].
+    """
+    def kernel(block, grad, work):
+        e, e_distance = work
+        z, label = logits[block], y[block, None]
+        top, total = exp_minus_row_max(z, e)
+        torch.index_select(table, 0, y[block], out=e_distance).mul_(e)  # e_k d_k
+        expected = row_sum(e_distance) / total
+        c = total.new_full(total.shape, scale) if weight is None else scale * weight[block, None]
+        if grad is not None:
+            torch.mul(e, c * (1.0 - alpha * expected) / total, out=grad).addcmul_(e_distance, c * alpha / total)
+            grad.scatter_add_(1, label, -c)
+        return (c * ((top - z.gather(1, label)) + total.log() + alpha * expected))[:, 0]
+
+    return kernel
 
 
 def _label_values(label_values, logits: torch.Tensor) -> torch.Tensor:
