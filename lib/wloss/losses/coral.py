@@ -93,7 +93,7 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     per_example = -(levels * log_above + (1 - levels) * (log_above - z)).sum(dim=1)
     if class_weight is not None:
         weight = _class_weight(class_weight, torch.empty(1, z.shape[1] + 1, dtype=z.dtype, device=z.device))
-        per_example = per_example * weight[y]
+        per_example = per_example * weight.index_select(0, y)
     if reduction == "mean":
         return per_example.sum() / per_example.shape[0]
     if reduction == "sum":

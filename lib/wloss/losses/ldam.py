@@ -114,7 +114,7 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     shifted = z - F.one_hot(y, z.shape[1]).to(z.dtype) * margins[y, None]
     per_example = -F.log_softmax(scale * shifted, dim=1).gather(1, y[:, None])[:, 0]
     if class_weight is not None:
-        per_example = per_example * _class_weight(class_weight, z)[y]
+        per_example = per_example * _class_weight(class_weight, z).index_select(0, y)
     if reduction == "mean":
         return per_example.sum() / per_example.shape[0]
     if reduction == "sum":

@@ -45,7 +45,8 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
     y = class_targets(targets, z)
     per_example = F.cross_entropy(z, y, reduction="none")
     if class_weight is not None:
-        per_example = per_example * weight_tensor(class_weight, "class_weight", z, shape=(z.shape[1],))[y]
+        weight = weight_tensor(class_weight, "class_weight", z, shape=(z.shape[1],))
+        per_example = per_example * weight.index_select(0, y)
     if sample_weight is not None:
         per_example = per_example * weight_tensor(sample_weight, "sample_weight", z, shape=(z.shape[0],))
     return reduce(per_example, reduction, logits.dtype)
@@ -238,8 +239,10 @@ def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     fn = weight_tensor(fn_cost, "fn_cost", z, shape=(k,))
     fp = weight_tensor(fp_cost, "fp_cost", z, shape=(k, k))
     fp = fp * (1 - torch.eye(k, dtype=fp.dtype, device=fp.device))  # the diagonal is ignored
-    loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn[y], fp, True, scale), 3, reduction,
-                          formula=lambda t: _rwwce_formula(t, y, fn[y], fp[y]), weights=(fn, fp))
+    fn_of_targets = fn.index_select(0, y)  # index_select: several times faster than fn[y] on the CPU
+    loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn_of_targets, fp, True, scale), 3, reduction,
+                          formula=lambda t: _rwwce_formula(t, y, fn_of_targets, fp.index_select(0, y)),
+                          weights=(fn, fp))
     return loss.to(logits.dtype)
 
 
@@ -264,7 +267,7 @@ def expected_cost_loss(logits, targets, cost, reduction="mean"):
     y = class_targets(targets, z)
     k = z.shape[1]
     cost = weight_tensor(cost, "cost", z, shape=(k, k))
-    return reduce((cost[y] * torch.softmax(z, dim=1)).sum(1), reduction, logits.dtype)
+    return reduce((cost.index_select(0, y) * torch.softmax(z, dim=1)).sum(1), reduction, logits.dtype)
 
 
 def expected_cost_per_example(logits, targets, cost_matrices, reduction="mean"):
@@ -320,7 +323,7 @@ def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
     gamma = nonnegative_scalar(gamma, "gamma", z)
-    weight = None if alpha is None else weight_tensor(alpha, "alpha", z, shape=(z.shape[1],))[y]
+    weight = None if alpha is None else weight_tensor(alpha, "alpha", z, shape=(z.shape[1],)).index_select(0, y)
     loss = blockwise_loss(z, lambda scale: _focal_kernel(z, y, gamma, weight, scale), 1, reduction,
                           formula=lambda t: _focal_formula(t, y, gamma, weight), weights=(gamma, weight))
     return loss.to(logits.dtype)

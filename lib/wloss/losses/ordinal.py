@@ -18,7 +18,7 @@ def _class_weight_of_targets(class_weight, logits, y):
     """w[y_i] (N,) from a (K,) ``class_weight``, or None when no weight is given."""
     if class_weight is None:
         return None
-    return weight_tensor(class_weight, "class_weight", logits, shape=(logits.shape[1],))[y]
+    return weight_tensor(class_weight, "class_weight", logits, shape=(logits.shape[1],)).index_select(0, y)
 
 
 def rps_loss(logits, targets, class_weight=None, reduction="mean"):
@@ -117,7 +117,7 @@ def expected_label_l1_loss(logits, targets, label_values=None, class_weight=None
     y = class_targets(targets, z)
     values = _label_values(label_values, z)
     weight = _class_weight_of_targets(class_weight, z, y)
-    per_example = (torch.softmax(z, dim=1) @ values - values[y]).abs()
+    per_example = (torch.softmax(z, dim=1) @ values - values.index_select(0, y)).abs()
     return reduce(per_example if weight is None else per_example * weight, reduction, logits.dtype)
 
 
@@ -163,7 +163,8 @@ def _distance_table(logits):
 
 def _distance_ce_formula(logits, y, alpha, weight, table):
     """Per-example distance-penalised CE (N,) as tensor operations, for autograd."""
-    per_example = F.cross_entropy(logits, y, reduction="none") + alpha * (torch.softmax(logits, 1) * table[y]).sum(1)
+    expected_distance = (torch.softmax(logits, 1) * table.index_select(0, y)).sum(1)
+    per_example = F.cross_entropy(logits, y, reduction="none") + alpha * expected_distance
     return per_example if weight is None else per_example * weight
 
 
