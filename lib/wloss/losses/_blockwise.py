@@ -151,7 +151,7 @@ def blockwise_loss(logits: torch.Tensor, make_kernel: Callable[[float], Kernel],
         per_example = formula(logits)
         if reduction == "none":
             return per_example
-        return per_example.sum() / (logits.shape[0] if reduction == "mean" else 1)
+        return per_example.mean() if reduction == "mean" else per_example.sum()
     scale = {"none": 1.0, "sum": 1.0, "mean": 1.0 / logits.shape[0]}[reduction]
     kernel = make_kernel(scale)
     if not (torch.is_grad_enabled() and logits.requires_grad):  # evaluation: the loss alone

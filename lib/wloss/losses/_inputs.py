@@ -86,11 +86,13 @@ def binary_targets(targets, logits: torch.Tensor) -> torch.Tensor:
     return binary_labels(targets, logits.shape[0], "targets", logits.dtype, logits.device)
 
 
-def weight_tensor(value, name: str, logits: torch.Tensor, shape: tuple) -> torch.Tensor:
+def weight_tensor(value, name: str, logits: torch.Tensor, shape: tuple,
+                  positive_because: str | None = None) -> torch.Tensor:
     """Return a finite, non-negative weight or cost of ``shape`` as a tensor in the logits' dtype and device.
 
     Tensors of any real dtype (bfloat16 and integers included), arrays and lists are accepted. A tensor
-    that requires grad keeps its history: the loss is differentiable in it.
+    that requires grad keeps its history: the loss is differentiable in it. With ``positive_because``
+    (why a 0 cannot be allowed), every entry must be > 0.
     """
     weight = as_checked_tensor(value, name, "numbers")
     if tuple(weight.shape) != tuple(shape):
@@ -104,10 +106,14 @@ def weight_tensor(value, name: str, logits: torch.Tensor, shape: tuple) -> torch
                 raise ValueError(f"{name} must be finite, got NaN or infinity")
             if low < 0:
                 raise ValueError(f"{name} must be >= 0, got {low}")
+            if positive_because and low == 0:
+                raise ValueError(f"{name} must be > 0 everywhere ({positive_because}), got a 0")
         else:
             require(torch.isfinite(low) & torch.isfinite(high), ValueError,
                     f"{name} must be finite, got NaN or infinity")
             require(low >= 0, ValueError, f"{name} must be >= 0", low)
+            if positive_because:
+                require(low > 0, ValueError, f"{name} must be > 0 everywhere ({positive_because})", low)
     return weight
 
 
@@ -143,7 +149,7 @@ def reduce(per_example: torch.Tensor, reduction: str, dtype: torch.dtype | None 
     (the logits' dtype, when the loss was computed in float32 for float16/bfloat16 logits).
     """
     if reduction == "mean":
-        out = per_example.sum() / per_example.shape[0]
+        out = per_example.mean()  # the sum / N to the last bit, in one operation (NaN for N = 0)
     elif reduction == "sum":
         out = per_example.sum()
     else:

@@ -95,7 +95,7 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
         weight = _class_weight(class_weight, torch.empty(1, z.shape[1] + 1, dtype=z.dtype, device=z.device))
         per_example = per_example * weight.index_select(0, y)
     if reduction == "mean":
-        return per_example.sum() / per_example.shape[0]
+        return per_example.mean()
     if reduction == "sum":
         return per_example.sum()
     return per_example

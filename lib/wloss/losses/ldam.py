@@ -116,7 +116,7 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     if class_weight is not None:
         per_example = per_example * _class_weight(class_weight, z).index_select(0, y)
     if reduction == "mean":
-        return per_example.sum() / per_example.shape[0]
+        return per_example.mean()
     if reduction == "sum":
         return per_example.sum()
     return per_example

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
-                                  require, weight_tensor)
+                                  weight_tensor)
 from wloss.losses._blockwise import (_FUSED_SOFTMAX_MIN_CLASSES, blockwise_loss, exp_minus_row_max, row_sum,
                                       scaled_softmax, zero_at)
 from wloss.losses._stable import log_one_minus_softmax, one_minus_softmax_parts
@@ -399,9 +399,8 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
     tau = nonnegative_scalar(tau, "tau", z)
-    prior = weight_tensor(class_prior, "class_prior", z, shape=(z.shape[1],))
-    require((prior > 0).all(), ValueError,
-            "class_prior must be > 0 for every class (its log is added to the logits), got a 0")
+    prior = weight_tensor(class_prior, "class_prior", z, shape=(z.shape[1],),
+                          positive_because="its log is added to the logits")
     # shift by the row max first, so that adding log prior rounds an O(1) number even when |z| ~ 1e4;
     # the loss does not change under a shift of a row, so the shift needs no gradient
     adjusted = (z - z.detach().amax(dim=1, keepdim=True)) + tau * torch.log(prior)
