@@ -56,10 +56,11 @@ def rps_loss(logits, targets, class_weight=None, reduction="mean"):
 
 
 def _rps_formula(logits, y):
-    """Per-example RPS (N,) as tensor operations, for autograd: || cumsum(p) - [k >= y] ||^2."""
-    cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
-    step = torch.arange(logits.shape[1], device=logits.device) >= y[:, None]
-    return (cdf - step.to(cdf.dtype)).square().sum(1)
+    """Per-example RPS (N,) as tensor operations, for autograd: || cumsum(p - onehot(y)) ||^2, i.e. the CDF
+    minus the step [k >= y], as ``_rps_kernel`` computes it."""
+    probs = torch.softmax(logits, dim=1)
+    minus_one = probs.new_full((probs.shape[0], 1), -1.0)
+    return probs.scatter_add(1, y[:, None], minus_one).cumsum(dim=1).square().sum(1)
 
 
 def _rps_kernel(logits, y, scale):
