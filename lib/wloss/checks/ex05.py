@@ -6,7 +6,7 @@ the answer to its task.
 """
 import numpy as np
 
-from wloss.checks import check_array, check_true, fail, passed, task
+from wloss.checks import check_array, check_true, fail, hidden_suffix, passed, task
 from wloss.scenarios import make_transactions, transaction_cost_matrices, true_class_cost_rows
 
 
@@ -65,7 +65,7 @@ def check_rwwce_split(rwwce_split, hidden=False):
                  f"-log(1 - p_ij) rewards putting probability on the wrong class {j}. Which fn_i keep every "
                  "fp_ij >= 0?")
     passed("rwwce_split: fn_i + fp_ij reproduces every cost of a wrong answer, and no weight is negative"
-           + (" (hidden cases too)" if hidden else ""))
+           + hidden_suffix(hidden))
 
 
 def _decision_cases(hidden):
@@ -101,7 +101,7 @@ def check_bayes_decide(bayes_decide, hidden=False):
             fail(f"bayes_decide ({case}): {worse.size} of {len(d)} decisions do not have the least expected cost, "
                  f"e.g. example {i}: the action you chose has expected cost {expected_cost[i, d[i]]:.4g}, and a "
                  f"cheaper action exists ({expected_cost[i].min():.4g}); {hint}")
-    passed("bayes_decide: every decision has the least expected cost" + (" (hidden cases too)" if hidden else ""))
+    passed("bayes_decide: every decision has the least expected cost" + hidden_suffix(hidden))
 
 
 #: The experiment of task 3: one probability vector, three amounts.
@@ -192,4 +192,4 @@ def check_bayes_sample_weights(bayes_sample_weights, hidden=False):
                      f"{np.round(q[d], 3)}: expected costs of the actions {np.round(expected_cost[d], 3)}. With "
                      "one true class per example, what does a mistake on an example of class k cost?")
     passed("bayes_sample_weights: the weighted model's most probable class is the Bayes action"
-           + (" (hidden cases too)" if hidden else ""))
+           + hidden_suffix(hidden))

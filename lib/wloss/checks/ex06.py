@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from wloss import reference
-from wloss.checks import check_array, check_scalar, check_true, fail, passed, relative_error, task
+from wloss.checks import check_array, check_scalar, check_true, fail, hidden_suffix, passed, relative_error, task
 
 
 def _softmax(z):
@@ -58,7 +58,7 @@ def check_rwwce_numpy(rwwce_numpy, hidden=False):
         if np.isclose(got, reference.rwwce(probs, targets, fn_cost, fp_cost.T), rtol=1e-9):
             fail(f"rwwce_numpy ({case}): fp_cost is indexed [true, predicted]; your loss reads it the other way round")
         fail(f"rwwce_numpy ({case}): your value differs from eq. 6 (relative error {relative_error(got, expected):.1e})")
-    passed("rwwce_numpy: eq. 6 with the diagonal of fp_cost ignored" + (" (hidden cases too)" if hidden else ""))
+    passed("rwwce_numpy: eq. 6 with the diagonal of fp_cost ignored" + hidden_suffix(hidden))
 
 
 def _exact_fp_term(z, k):
@@ -113,7 +113,7 @@ def check_fp_term(fp_term, hidden=False):
             fail(f"fp_term ({case}): the gradient with respect to the logits is off by up to "
                  f"{np.max(np.abs(gradient - exact_gradient)):.3g}")
     passed("fp_term: finite, accurate, and with the exact gradient at extreme logits"
-           + (" (hidden cases too)" if hidden else ""))
+           + hidden_suffix(hidden))
 
 
 #: The experiment of task 3: costs (10, 1) against the same ratio at this scale.
@@ -213,4 +213,4 @@ def check_clip_dead_logit(clip_dead_logit, hidden=False):
         if not (above != 0.0 and below == 0.0):
             fail(f"clip_dead_logit ({case}): autograd does not see the gradient switch off at your z*")
     passed("clip_dead_logit: at your z* the clip switches the gradient off (checked with autograd)"
-           + (" (hidden cases too)" if hidden else ""))
+           + hidden_suffix(hidden))
