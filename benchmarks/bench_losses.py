@@ -19,7 +19,10 @@ glibc, where it is the C library, to keep freed memory (``mallopt``), for every 
 F.cross_entropy alike.
 
 The speed goals of ``wloss`` 1.0 are printed under each table and marked in it (a ratio above its
-goal is flagged with "!"). Prints Markdown.
+goal is flagged with "!"). The last section measures what eager PyTorch allows at best on this
+machine, for the goals the tables flag: the cost of one tensor operation at N = 100 and the number of
+operations each loss dispatches (counted below autograd, so the backward's are included), a weighted
+cross-entropy with no checks at all, and RWWCE's fewest passes with no stability at all. Prints Markdown.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from wloss import losses
 
@@ -175,6 +179,97 @@ def print_case(n, k, kind, rows, base_ms, base_peak):
     print()
 
 
+class OperationCounter(TorchDispatchMode):
+    """Counts the ATen operations dispatched while active, forward and backward (below autograd)."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+def operations(loss, logits: torch.Tensor, train: bool) -> int:
+    """ATen operations one call of ``loss`` dispatches: forward + backward, or the forward under no_grad."""
+    logits.grad = None
+    with OperationCounter() as counter, torch.set_grad_enabled(train):
+        out = loss(logits)
+        if train:
+            out.backward()
+    return counter.count
+
+
+def per_operation_seconds(logits: torch.Tensor, train: bool) -> float:
+    """Seconds per dispatched operation on ``logits``' shape: chains of 22 and of 2 multiplications
+    (with their backward when ``train``) timed side by side, their difference over the difference of
+    the operations they dispatch."""
+    def chain(length):
+        def run(z):
+            for _ in range(length):
+                z = z * 1.0001
+            return z.sum()
+        return run
+
+    longer, shorter = ratio(chain(2), chain(22), logits, train, SMALL_BATCH_LOOP)
+    extra = operations(chain(22), logits, train) - operations(chain(2), logits, train)
+    return (longer - 1) * shorter / extra
+
+
+def unstable_rwwce_eval(logits: torch.Tensor, targets: torch.Tensor, fn: torch.Tensor,
+                        fp: torch.Tensor) -> torch.Tensor:
+    """Mean RWWCE in its fewest passes, -fn[y] log p_y - sum_k fp[y, k] log(1 - p_k) with fp's diagonal 0:
+    a softmax, log1p(-p), a weighted row sum, in the kernels' row blocks; no checks and no stability
+    (log(1 - p) and log p of a confident row lose their digits)."""
+    n, k = logits.shape
+    rows = max(1, (1 << 20) // k)
+    loss = logits.new_empty(n)
+    for start in range(0, n, rows):
+        block, label = slice(start, min(n, start + rows)), targets[start:start + rows]
+        p = torch.softmax(logits[block], 1)
+        log_p_true = p.gather(1, label[:, None])[:, 0].log_()
+        log_not = p.neg_().log1p_().mul_(fp.index_select(0, label))
+        loss[block] = fn.index_select(0, label) * log_p_true + log_not.sum(1)
+    return -loss.mean()
+
+
+def print_floors():
+    """What eager PyTorch allows at best here, for the goals at N = 100 and in evaluation (one thread)."""
+    torch.set_num_threads(1)
+    logits, targets = make_logits(100, 10, "random")
+    calls = loss_calls(10, targets)
+    cross_entropy = calls["F.cross_entropy"]
+    base = {train: ratio(cross_entropy, cross_entropy, logits, train, SMALL_BATCH_LOOP)[1] for train in (True, False)}
+    op = {train: per_operation_seconds(logits, train) for train in (True, False)}
+    print("### What eager PyTorch allows (one thread)\n")
+    print(f"At N = 100, K = 10, F.cross_entropy takes {base[True] * 1e6:.0f} us to train and {base[False] * 1e6:.0f} us "
+          f"to evaluate, and each further ATen operation dispatched (an elementwise one, counted below autograd) "
+          f"about {op[True] * 1e6:.1f} us in training (backward included) and {op[False] * 1e6:.1f} us in evaluation. "
+          f"Within {SMALL_BATCH_GOAL}x a loss may so dispatch about "
+          f"{operations(cross_entropy, logits, True) + (SMALL_BATCH_GOAL - 1) * base[True] / op[True]:.0f} operations "
+          f"to train and, within {EVAL_GOAL}x, about "
+          f"{operations(cross_entropy, logits, False) + (EVAL_GOAL - 1) * base[False] / op[False]:.0f} to evaluate. "
+          "What each loss dispatches, its checks included:\n")
+    print("| loss | train (forward + backward) | eval (forward) |\n|---|---:|---:|")
+    for name, loss in calls.items():
+        print(f"| {name} | {operations(loss, logits, True)} | {operations(loss, logits, False)} |")
+    weight = torch.rand(10)
+    bare = ratio(cross_entropy, lambda z: (F.cross_entropy(z, targets, reduction="none")
+                                           * weight.index_select(0, targets)).mean(), logits, False, SMALL_BATCH_LOOP)[0]
+    print(f"\nA class-weighted cross-entropy with no checks at all (F.cross_entropy(reduction='none') times w[y], "
+          f"then the mean) evaluates in {bare:.2f}x F.cross_entropy's time at N = 100.\n")
+    unstable = []
+    for k in (10, 100):
+        big, big_targets = make_logits(65_536, k, "random")
+        fn, fp = torch.rand(k), torch.rand(k, k).fill_diagonal_(0.0)
+        unstable.append(ratio(lambda z: F.cross_entropy(z, big_targets),
+                              lambda z: unstable_rwwce_eval(z, big_targets, fn, fp), big, False, 1)[0])
+    print("RWWCE's fewest passes, with no stability and no checks (softmax, log1p(-p), a weighted row sum, in "
+          f"row blocks), evaluate in {unstable[0]:.2f}x (K = 10) and {unstable[1]:.2f}x (K = 100) "
+          "F.cross_entropy's time at N = 65,536.\n")
+
+
 def main():
     torch.manual_seed(0)
     kept = keep_freed_memory()
@@ -186,6 +281,7 @@ def main():
           f"peak memory <= {MEMORY_GOAL}x. '!' marks a ratio above its goal.\n")
     for n, k, kind in CASES:
         print_case(n, k, kind, *bench_case(n, k, kind))
+    print_floors()
 
 
 if __name__ == "__main__":
