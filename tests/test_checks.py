@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from wloss.checks import CheckFailed, check_array, check_close, check_scalar, relative_error, task
+from wloss.checks import CheckFailed, check_array, check_scalar, relative_error, task
 
 
 def test_not_implemented_is_reported_as_not_done():
@@ -29,16 +29,6 @@ def test_wrong_shape_says_expected_and_got():
         check_array("weights", np.zeros(1000), shape=(3,))
 
 
-def test_wrong_value_gives_index_expected_got_and_relative_error():
-    with pytest.raises(CheckFailed, match=r"index \(1,\): expected 2, got 2.5 \(max relative error 2.50e-01\)"):
-        check_close("weights", [1.0, 2.5], [1.0, 2.0])
-
-
-def test_scalar_mismatch_names_the_case():
-    with pytest.raises(CheckFailed, match=r"loss \(y = 1\): expected 0.5, got 0.25"):
-        check_close("loss", 0.25, 0.5, case="y = 1")
-
-
 def test_non_finite_and_non_scalar_answers_are_rejected():
     with pytest.raises(CheckFailed, match="finite"):
         check_scalar("loss", float("nan"))
@@ -47,7 +37,7 @@ def test_non_finite_and_non_scalar_answers_are_rejected():
 
 
 def test_right_answers_pass():
-    assert check_close("w", np.array([1.0, 2.0]), [1.0, 2.0 + 1e-9]).shape == (2,)
+    assert check_array("w", np.array([1.0, 2.0]), shape=(2,)).shape == (2,)
     assert check_scalar("x", np.float32(3.0)) == 3.0
 
 

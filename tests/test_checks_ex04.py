@@ -128,7 +128,7 @@ def make_rule(select_on="val", swap_select=False, report="test", swap_report=Fal
 
 
 @pytest.mark.parametrize("wrong, match", [
-    (make_rule("test", True, "test", True), "(?s)two mistakes.*TEST set.*wrong way round"),   # as given
+    (make_rule("test", True, "test", True), "(?s)two things are wrong.*which data.*false negative"),  # as given
     (make_rule("test", False, "test", False), "chosen on the test set"),           # only the swap fixed
     (make_rule("val", True, "test", True), "swapped"),                             # only the tuning fixed
     (make_rule("val", False, "val", False), "reported the validation cost"),

@@ -82,6 +82,12 @@ def population_sd(per_run, control, method):
     return float(t), float(2 * stats.t.sf(abs(t), len(means) - 1))
 
 
+def degrees_of_freedom_of_runs(per_run, control, method):
+    wide = per_run.pivot(index="run", columns="method", values="cost")
+    t, _ = right_digit_test(per_run, control, method)
+    return t, float(2 * stats.t.sf(abs(t), len(wide) - 1))
+
+
 def test_digit_level_test_right_answer_passes(capsys):
     ex08.check_digit_level_test(right_digit_test)
     ex08.check_digit_level_test(right_digit_test, hidden=True)
@@ -94,8 +100,9 @@ def test_digit_level_test_right_answer_passes(capsys):
     (one_sided, "one-sided"),
     (reversed_sign, "wrong sign"),
     (population_sd, "ddof"),
+    (degrees_of_freedom_of_runs, "degrees of freedom"),
     (lambda per_run, control, method: per_run["cost"] > 0, "tuple"),     # a Series, not (t, p)
-], ids=["runs-independent", "unsorted", "one-sided", "sign", "ddof0", "series"])
+], ids=["runs-independent", "unsorted", "one-sided", "sign", "ddof0", "df-of-runs", "series"])
 def test_digit_level_test_wrong_answers_fail(wrong, match):
     message = fails(ex08.check_digit_level_test, wrong)
     assert match in message

@@ -2,8 +2,8 @@
 
 A check either prints one line starting with a tick and says what was
 verified, or raises :class:`CheckFailed` (an ``AssertionError``) whose
-message says, in plain words, what is wrong: which case, what was expected,
-what came back. Each exercise has its own module, ``wloss.checks.exNN``,
+message says, in plain words, what is wrong: which property fails, in which
+case, with a hint. It never prints the value the task should produce. Each exercise has its own module, ``wloss.checks.exNN``,
 built from the helpers here.
 
 A task still holding ``raise NotImplementedError()`` fails its check with a
@@ -90,27 +90,6 @@ def relative_error(got, expected) -> float:
     got = np.asarray(got, dtype=float)
     expected = np.asarray(expected, dtype=float)
     return float(np.max(np.abs(got - expected) / np.maximum(np.abs(expected), 1e-12), initial=0.0))
-
-
-def check_close(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9, case: str = ""):
-    """Fail unless ``got`` matches ``expected`` (same shape, within tolerances).
-
-    The message gives the case, the shapes, the first mismatching entry and
-    the relative error.
-    """
-    where = f" ({case})" if case else ""
-    expected = np.asarray(_to_numpy(expected), dtype=float)
-    arr = check_array(name + where, got, shape=expected.shape) if expected.ndim else check_scalar(name + where, got)
-    arr = np.asarray(arr, dtype=float)
-    if np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True):
-        return arr
-    if expected.ndim == 0:
-        fail(f"{name}{where}: expected {expected.item():.6g}, got {arr.item():.6g} "
-             f"(relative error {relative_error(arr, expected):.2e})")
-    bad = np.argwhere(~np.isclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True))[0]
-    idx = tuple(int(i) for i in bad)
-    fail(f"{name}{where}: wrong value at index {idx}: expected {expected[idx]:.6g}, got {arr[idx]:.6g} "
-         f"(max relative error {relative_error(arr, expected):.2e})")
 
 
 def check_choices(name: str, prediction, keys, choices) -> dict:

@@ -196,10 +196,10 @@ def check_evaluate_cost_rule(evaluate_cost_rule, hidden=False):
             test_best = min(_cost_at(s_test, y_test, c, c_fn, c_fp) for c in np.unique(s_test))
             swapped_test_best = min(_swapped_cost_at(s_test, y_test, c, c_fn, c_fp) for c in np.unique(s_test))
             if np.isclose(_swapped_cost_at(s_test, y_test, t, c_fn, c_fp), swapped_test_best):
-                fail(f"evaluate_cost_rule ({case}): two mistakes. Your threshold is the cheapest on the TEST set "
-                     "(choose it on validation data, report its test cost once), and the cost it minimises counts "
-                     "false negatives and false positives the wrong way round (a false negative is a positive example "
-                     "that is NOT flagged; it costs c_fn).")
+                fail(f"evaluate_cost_rule ({case}): two things are wrong. The threshold is not the cheapest on the "
+                     "data that should choose it (which data may choose a hyper-parameter?), and the cost it minimises "
+                     "does not price the two kinds of mistake as c_fn and c_fp say (which mistake is a false "
+                     "negative?).")
             if np.isclose(_cost_at(s_test, y_test, t, c_fn, c_fp), test_best) or t not in candidates:
                 fail(f"evaluate_cost_rule ({case}): your threshold is not the cheapest on the validation data - it "
                      "looks chosen on the test set. A threshold is a hyper-parameter: choose it on validation data, "

@@ -161,11 +161,10 @@ def _check_choice(name, choice):
     return choice.strip().lower()
 
 
-EXPLAIN = {
-    "sgd": "plain SGD steps by -lr x gradient, and every gradient is {scale:g} times larger: the same as a learning "
-           "rate {scale:g} times larger",
-    "adam": "Adam divides each step by a running root-mean-square of the gradient, so a constant factor in the loss "
-            "cancels (up to its tiny epsilon)",
+HINTS = {
+    "sgd": "how does a plain SGD step depend on the size of the gradient, and what does multiplying the loss by "
+           "{scale:g} do to the gradient?",
+    "adam": "what does Adam divide each step by, and what happens to that when the gradient is {scale:g} times larger?",
 }
 
 
@@ -177,8 +176,8 @@ def check_scale_prediction(predicted_sgd, predicted_adam, hidden=False):
         for optimizer, choice in choices.items():
             seen = outcome(scale_experiment(optimizer, seed=seed))
             if choice != seen:
-                fail(f"predicted_{optimizer}: you predicted '{choice}', the experiment (data seed {seed}) shows "
-                     f"'{seen}': {EXPLAIN[optimizer].format(scale=SCALE)}.")
+                fail(f"predicted_{optimizer}: the experiment (data seed {seed}) does not agree with your prediction "
+                     f"'{choice}'. Ask yourself {HINTS[optimizer].format(scale=SCALE)}")
     passed("scale prediction: both predictions agree with the experiment" + (" (and on a second data set)"
                                                                              if hidden else ""))
 

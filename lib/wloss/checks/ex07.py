@@ -47,7 +47,7 @@ def check_deployment_threshold(deployment_threshold, hidden=False):
     """deployment_threshold(train_fn, train_fp, c_fn, c_fp) -> t on p*(q) equivalent to the Bayes decision."""
     q = np.linspace(0.0005, 0.9995, 2000)
     for a, b, c_fn, c_fp in THRESHOLD_HIDDEN if hidden else THRESHOLD_CASES:
-        case = f"trained with c_fn={a:g}, c_fp={b:g}; deployed where c_fn={c_fn:g}, c_fp={c_fp:g}"
+        case = f"train_fn={a:g}, train_fp={b:g}, c_fn={c_fn:g}, c_fp={c_fp:g}"
         with task("deployment_threshold"):
             t = check_scalar(f"deployment_threshold ({case})", deployment_threshold(a, b, c_fn, c_fp))
         if not 0 < t < 1:

@@ -6,7 +6,7 @@ student's per-run table and costs) and never prints the answer of the task it gr
 import numpy as np
 from scipy import stats
 
-from wloss.checks import check_close, check_scalar, check_true, fail, passed, task
+from wloss.checks import check_scalar, check_true, fail, passed, task
 from wloss.metrics import bayes_threshold, real_world_cost
 
 
@@ -105,7 +105,9 @@ def check_digit_level_test(digit_level_test, hidden=False):
                  "methods' rows paired by run (the rows are not in order)? Sample standard deviation (ddof = 1)?")
         if np.isclose(p, p_exp / 2):
             fail(f"digit_level_test ({case}): p is one-sided; the question 'do they differ?' is two-sided")
-        check_close("p", p, p_exp, rtol=1e-6, atol=1e-12, case=case)
+        if not np.isclose(p, p_exp, rtol=1e-6, atol=1e-12):
+            fail(f"digit_level_test ({case}): t is right but p is not its two-sided p-value. With one mean per "
+                 "digit, how many degrees of freedom does the t distribution have?")
     passed("digit_level_test: paired by run, averaged per digit, two-sided t-test over the digits"
            + (" (hidden cases)" if hidden else ""))
 

@@ -6,7 +6,7 @@ No check prints the answer to its task: failures name the property and the case 
 import numpy as np
 import torch
 
-from wloss.checks import CheckFailed, check_array, check_close, check_scalar, check_true, fail, passed, task
+from wloss.checks import CheckFailed, check_array, check_scalar, check_true, fail, passed, task
 from wloss.losses import focal_loss, ldam_loss
 
 #: The shapes a curve of validation balanced accuracy against tau can take.
@@ -39,8 +39,8 @@ def check_tau_prediction(prediction, logits, y, class_prior, taus, hidden=False)
     shape = _curve_shape(scores)
     where = "the held-out half" if hidden else "the validation half"
     check_true(prediction == shape,
-               f"tau_curve_prediction: you predicted '{prediction}', but on {where} the balanced accuracy "
-               f"{shape} as tau grows (see the sweep). Think about what tau = 0 leaves undone for the rare "
+               f"tau_curve_prediction: the sweep on {where} does not agree with your prediction '{prediction}' "
+               "(look at the balanced accuracy as tau grows). Think about what tau = 0 leaves undone for the rare "
                "classes, and what a very large tau does to the frequent ones; then correct the prediction "
                "and write one sentence on what you had missed.")
     passed(f"tau_curve_prediction: your prediction matches the sweep on {where}")
@@ -171,7 +171,9 @@ def check_paired_difference(paired_difference, hidden=False):
         se = check_scalar(f"paired_difference ({case}): standard error", got[1])
         check_true(np.sign(mean) == np.sign(differences.mean()),
                    f"paired_difference ({case}): the mean gain has the wrong sign - the gain of b over a")
-        check_close("paired_difference: mean gain", mean, differences.mean(), case=case)
+        check_true(np.isclose(mean, differences.mean(), rtol=1e-6, atol=1e-9),
+                   f"paired_difference ({case}): the mean gain is not the mean over seeds of the gain of b over a "
+                   "in each seed")
         wanted = differences.std(ddof=1) / np.sqrt(differences.size)
         if not np.isclose(se, wanted, rtol=1e-6):
             fail(f"paired_difference ({case}): the standard error is off by a factor {se / wanted:.3g}. It is the "

@@ -77,8 +77,8 @@ def check_weighting_prediction(prediction_rare, prediction_frequent, unweighted_
                                          ("prediction_frequent", prediction_frequent, "frequent counts 0 to 2", 0, 2)]:
         shown = _change(band_mae(unweighted_probs, labels, low, high), band_mae(weighted_probs, labels, low, high))
         check_true(value == shown,
-                   f"{name}: you predicted that the MAE on the {band} would come out '{value}' with class weights, "
-                   f"but the experiment shows '{shown}'. Class weights change how much each class's errors count "
+                   f"{name}: the experiment does not confirm your prediction that the MAE on the {band} comes out "
+                   f"'{value}' with class weights. Class weights change how much each class's errors count "
                    "in the loss: which classes gain weight, and which lose it? Correct the prediction and note what "
                    "you had missed.")
     passed("weighting predictions: both match the experiment")
