@@ -25,7 +25,8 @@ def _weights(dtype=torch.float64, requires_grad=False):
             "fn": torch.rand(K, generator=gen) + 0.5, "fp": 5 * torch.rand(K, K, generator=gen),
             "fn_n": torch.rand(N, generator=gen) + 0.5, "fp_nk": 5 * torch.rand(N, K, generator=gen),
             "cost": 5 * torch.rand(K, K, generator=gen), "costs": 5 * torch.rand(N, K, K, generator=gen),
-            "prior": torch.rand(K, generator=gen) + 0.1, "values": torch.tensor([0.0, 1.0, 2.5, 4.0])}
+            "prior": torch.rand(K, generator=gen) + 0.1, "values": torch.tensor([0.0, 1.0, 2.5, 4.0]),
+            "counts": torch.tensor([40.0, 10.0, 5.0, 1.0]), "class_w5": torch.rand(K + 1, generator=gen) + 0.5}
     return {name: w.to(dtype).requires_grad_(requires_grad) for name, w in made.items()}
 
 
@@ -53,7 +54,12 @@ LOSSES = {
         z, BITS, pos_weight=3.0, neg_weight=0.5, sample_weight=w["sample"], reduction=r), ("sample",)),
     "rwwce_binary": (1, lambda z, w, r: losses.rwwce_binary(z, BITS, 20.0, 1.0, reduction=r), ()),
     "sigmoid focal_loss": (1, lambda z, w, r: losses.focal_loss(z, BITS, gamma=2.0, alpha=0.25, reduction=r), ()),
+    "ldam_loss": (2, lambda z, w, r: losses.ldam_loss(z, Y, w["counts"], max_margin=0.5, scale=2.0,
+                                                      class_weight=w["class_w"], reduction=r), ("class_w",)),
+    # CORAL's logits (N, K) are K cumulative logits of K + 1 classes
+    "coral_loss": (2, lambda z, w, r: losses.coral_loss(z, Y, class_weight=w["class_w5"], reduction=r), ("class_w5",)),
 }
+SIGMOID_PER_COLUMN = ["coral_loss"]  # like a binary logit, a cumulative logit of +inf is a sure "y > k"
 ANALYTIC = ["rwwce", "rwwce_per_example", "rps_loss", "rps_loss unweighted", "focal_loss",
             "distance_penalized_cross_entropy"]  # the row-block kernels
 
@@ -127,7 +133,8 @@ def test_gradient_penalty_on_the_input_gives_the_weight_gradient_of_the_formula(
 # 2. NaN and +inf logits ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, bad", [(name, float("nan")) for name in LOSSES]
-                         + [(name, float("inf")) for name in LOSSES if LOSSES[name][0] == 2])
+                         + [(name, float("inf")) for name in LOSSES
+                            if LOSSES[name][0] == 2 and name not in SIGMOID_PER_COLUMN])
 def test_a_nan_or_infinite_logit_gives_nan_for_its_example_like_cross_entropy(name, bad):
     """Before, rwwce crashed with 'index -9223372036854775808 is out of bounds' (round(NaN) as a class).
     (+inf is a NaN loss for the softmax losses, as in F.cross_entropy; a binary logit of +inf is a sure 1.)"""
@@ -137,7 +144,7 @@ def test_a_nan_or_infinite_logit_gives_nan_for_its_example_like_cross_entropy(na
     loss = _call(name, z, _weights(torch.float32), reduction="none")
     assert torch.isnan(loss[2]) and torch.isfinite(loss[[0, 1, 3, 4, 5]]).all()
     assert torch.isnan(_call(name, z, _weights(torch.float32)))
-    if LOSSES[name][0] == 2:
+    if LOSSES[name][0] == 2 and name not in SIGMOID_PER_COLUMN:
         assert torch.isnan(F.cross_entropy(z, Y, reduction="none")[2])  # what PyTorch does
 
 
@@ -169,6 +176,10 @@ def test_float32_ties_with_the_top_logit_match_the_float64_reference(name):
             probs, y, label_values=w["values"].numpy(), class_weight=w["class_w"].numpy(), reduction="none"),
         "distance_penalized_cross_entropy": lambda: reference.distance_penalized_cross_entropy(
             probs, y, alpha=0.8, class_weight=w["class_w"].numpy(), reduction="none"),
+        "ldam_loss": lambda: reference.ldam_loss(TIES.double().numpy(), y, w["counts"].numpy(), max_margin=0.5,
+                                                 scale=2.0, class_weight=w["class_w"].numpy(), reduction="none"),
+        "coral_loss": lambda: reference.coral_loss(TIES.double().numpy(), y, class_weight=w["class_w5"].numpy(),
+                                                   reduction="none"),
     }[name]()
     np.testing.assert_allclose(got.numpy(), ref, rtol=1e-6, atol=1e-7)
 

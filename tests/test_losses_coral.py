@@ -90,7 +90,7 @@ def test_layer_shares_its_score_and_has_one_bias_per_threshold():
     (lambda: coral_loss(np.zeros((2, 3)), [0, 1]), TypeError, "torch.Tensor"),
     (lambda: coral_loss(torch.zeros(2), [0, 1]), ValueError, "K - 1"),
     (lambda: coral_loss(torch.zeros(2, 3), [0, 4]), ValueError, "targets"),
-    (lambda: coral_loss(torch.zeros(2, 3), [0.0, 1.0]), TypeError, "integer"),
+    (lambda: coral_loss(torch.zeros(2, 3), [0.5, 1.0]), ValueError, "integer class labels"),
     (lambda: coral_loss(torch.zeros(2, 3), [0, 1], class_weight=[1, 2, 3]), ValueError, "class_weight"),
     (lambda: coral_loss(torch.zeros(2, 3), [0, 1], reduction="avg"), ValueError, "reduction"),
     (lambda: CoralLayer(3, 1), ValueError, "num_classes"),

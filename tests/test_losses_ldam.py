@@ -84,7 +84,8 @@ def test_drw_weights_are_off_until_the_start_epoch_then_class_balanced():
 
 @pytest.mark.parametrize("call, error, words", [
     (lambda: ldam_loss(np.zeros((2, 4)), [0, 1], COUNTS), TypeError, "torch.Tensor"),
-    (lambda: ldam_loss(torch.zeros(2, 4), [0, 1], COUNTS[:3]), ValueError, "one count per class"),
+    (lambda: ldam_loss(torch.zeros(2, 4), [0, 1], COUNTS[:3]), ValueError, r"class_counts must have shape \(4,\)"),
+    (lambda: ldam_loss(torch.zeros(2, 4), [0, 1], [5, 0, 3, 2]), ValueError, "class_counts must be > 0"),
     (lambda: ldam_loss(torch.zeros(2, 4), [0, 1], [5, 0, 1, 1]), ValueError, "class_counts"),
     (lambda: ldam_loss(torch.zeros(2, 4), [0, 4], COUNTS), ValueError, "targets"),
     (lambda: ldam_loss(torch.zeros(2, 4), [0, 1], COUNTS, scale=0.0), ValueError, "scale"),

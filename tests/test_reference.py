@@ -34,3 +34,17 @@ def test_rwwce_reference_ignores_the_diagonal_of_fp_cost():
     assert reference.rwwce(probs, y, np.ones(3), fp) == reference.rwwce(probs, y, np.ones(3), fp_no_diagonal)
     expected = -(np.log(0.7) + 2.0 * np.log(0.8) + 2.0 * np.log(0.9))
     np.testing.assert_allclose(reference.rwwce(probs, y, np.ones(3), fp), expected)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: reference.ldam_loss([[0.0, 1.0]], [0], [5, 1], class_weight=[-1.0, 1.0]), ValueError, "class_weight"),
+    (lambda: reference.ldam_loss([[0.0, 1.0]], [0], [5, 1], class_weight=[1.0, 1.0, 1.0]), ValueError, "class_weight"),
+    (lambda: reference.ldam_loss([[0.0, 1.0]], [0], [5, 1], scale=-1.0), ValueError, "scale must be finite and > 0"),
+    (lambda: reference.ldam_loss([[0.0, 1.0]], [0], [5, 1], max_margin=0.0), ValueError, "max_margin"),
+    (lambda: reference.ldam_loss([[0.0, 1.0]], [0], [5, 1], scale="a"), TypeError, "scale"),
+    (lambda: reference.coral_loss([[0.0, 1.0]], [0], class_weight=[1.0, 1.0]), ValueError, "class_weight"),
+    (lambda: reference.coral_loss([[0.0, 1.0]], [0], class_weight=[1.0, -2.0, 1.0]), ValueError, "class_weight"),
+])
+def test_ldam_and_coral_references_reject_bad_weights_and_scales(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

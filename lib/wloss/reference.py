@@ -9,6 +9,9 @@ extreme inputs (a probability of exactly 0 or 1 gives an infinite log).
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 import torch
 
@@ -260,7 +263,12 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     if logits.ndim != 2 or counts.shape != (logits.shape[1],) or np.any(counts <= 0):
         raise ValueError(f"need logits (N, K) and class_counts (K,) > 0, got {logits.shape} and {counts.shape}")
     y = as_label_array(targets, name="targets", num_classes=logits.shape[1])
-    weight = np.ones(logits.shape[1]) if class_weight is None else np.asarray(class_weight, dtype=np.float64)
+    for name, value in (("max_margin", max_margin), ("scale", scale)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be finite and > 0, got {value}")
+    weight = _class_weight(class_weight, logits.shape[1])
     margins = [max_margin * (counts.min() / n) ** 0.25 for n in counts]  # C = max_margin * n_min^(1/4)
     loss = np.zeros(len(y))
     for i in range(len(y)):
@@ -281,7 +289,7 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     if logits.ndim != 2 or logits.shape[0] == 0 or logits.shape[1] < 1:
         raise ValueError(f"logits must have shape (N, K - 1), got {logits.shape}")
     y = as_label_array(targets, name="targets", num_classes=logits.shape[1] + 1)
-    weight = np.ones(logits.shape[1] + 1) if class_weight is None else np.asarray(class_weight, dtype=np.float64)
+    weight = _class_weight(class_weight, logits.shape[1] + 1)
     loss = np.zeros(len(y))
     for i in range(len(y)):
         for k in range(logits.shape[1]):

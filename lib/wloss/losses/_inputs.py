@@ -47,12 +47,13 @@ def check_logits(logits, ndim: int) -> torch.Tensor:
     return logits.to(compute_dtype(logits.dtype))
 
 
-def class_targets(targets, logits: torch.Tensor) -> torch.Tensor:
+def class_targets(targets, logits: torch.Tensor, num_classes: int | None = None) -> torch.Tensor:
     """Return ``targets`` as int64 labels in ``[0, K)`` of shape (N,), on the logits' device.
 
-    Integer and bool tensors, and float tensors holding whole numbers, are accepted, as are arrays and lists.
+    K is ``num_classes``, by default the logits' second dimension. Integer and bool tensors, and float
+    tensors holding whole numbers, are accepted, as are arrays and lists.
     """
-    n, k = logits.shape
+    n, k = logits.shape[0], logits.shape[1] if num_classes is None else num_classes
     labels = as_checked_tensor(targets, "targets", "integer class labels")
     if labels.dim() != 1 or labels.shape[0] != n:
         raise ValueError(f"targets must have shape ({n},) like logits' first dimension, got {tuple(labels.shape)}")

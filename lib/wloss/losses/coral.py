@@ -10,37 +10,23 @@ P(y > k | x). Sharing g(x) makes the estimates rank consistent once the biases a
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from wloss.losses.ldam import _class_weight
+from wloss.losses._inputs import check_reduction, class_targets, compute_dtype, reduce, weight_tensor
 
 
 def _check_cumulative_logits(logits) -> torch.Tensor:
+    """``logits`` (N, K - 1), K >= 2, N >= 0, a floating tensor; returned in ``compute_dtype``."""
     if not isinstance(logits, torch.Tensor):
         raise TypeError(f"logits must be a torch.Tensor, got {type(logits).__name__}")
     if not logits.is_floating_point():
         raise TypeError(f"logits must have a floating dtype, got {logits.dtype}")
-    if logits.dim() != 2 or logits.shape[0] == 0 or logits.shape[1] < 1:
-        raise ValueError("logits must have shape (N, K - 1): one cumulative logit per threshold, N >= 1, K >= 2; "
+    if logits.dim() != 2 or logits.shape[1] < 1:
+        raise ValueError("logits must have shape (N, K - 1): one cumulative logit per threshold, K >= 2; "
                          f"got {tuple(logits.shape)}")
-    return logits
-
-
-def _ordinal_targets(targets, logits: torch.Tensor) -> torch.Tensor:
-    """``targets`` as int64 labels (N,) in [0, K) with K = logits.shape[1] + 1."""
-    raw = targets.detach().cpu().numpy() if isinstance(targets, torch.Tensor) else np.asarray(targets)
-    num_classes = logits.shape[1] + 1
-    if raw.dtype == bool or not np.issubdtype(raw.dtype, np.integer):
-        raise TypeError(f"targets must hold integer labels, got dtype {raw.dtype}")
-    if raw.shape != (logits.shape[0],):
-        raise ValueError(f"targets must have shape ({logits.shape[0]},) like logits' first dimension, got {raw.shape}")
-    if raw.min() < 0 or raw.max() >= num_classes:
-        raise ValueError(f"targets must lie in [0, {num_classes}) for logits with {logits.shape[1]} cumulative "
-                         f"columns (K = {num_classes}), got values from {raw.min()} to {raw.max()}")
-    return torch.as_tensor(raw.astype(np.int64), device=logits.device)
+    return logits.to(compute_dtype(logits.dtype))
 
 
 def coral_levels(targets, num_classes: int) -> torch.Tensor:
@@ -68,9 +54,10 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     ----------
     logits : torch.Tensor, shape (N, K - 1), floating
         Cumulative logits: sigma(z_ik) estimates P(y_i > k).
-    targets : array-like of int, shape (N,), in [0, K)
+    targets : labels, shape (N,), in [0, K)
     class_weight : array-like or tensor, shape (K,), optional
-        Non-negative weight of each class, applied per example as w[y_i].
+        Non-negative weight of each class, applied per example as w[y_i]; a tensor that requires grad
+        gets its gradient.
     reduction : {"mean", "sum", "none"}
         "mean" divides the (weighted) sum by N.
 
@@ -83,22 +70,18 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     >>> round(coral_loss(torch.zeros(1, 3), torch.tensor([1])).item(), 4)  # 3 log 2
     2.0794
     """
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_reduction(reduction)
     z = _check_cumulative_logits(logits)
-    y = _ordinal_targets(targets, z)
-    levels = coral_levels(y, z.shape[1] + 1).to(z.dtype)
+    num_classes = z.shape[1] + 1
+    y = class_targets(targets, z, num_classes=num_classes)
+    levels = coral_levels(y, num_classes).to(z.dtype)
     # log(1 - sigma(z)) = log sigma(z) - z
     log_above = F.logsigmoid(z)
     per_example = -(levels * log_above + (1 - levels) * (log_above - z)).sum(dim=1)
     if class_weight is not None:
-        weight = _class_weight(class_weight, torch.empty(1, z.shape[1] + 1, dtype=z.dtype, device=z.device))
+        weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,))
         per_example = per_example * weight.index_select(0, y)
-    if reduction == "mean":
-        return per_example.mean()
-    if reduction == "sum":
-        return per_example.sum()
-    return per_example
+    return reduce(per_example, reduction, logits.dtype)
 
 
 def coral_probabilities(logits) -> torch.Tensor:

@@ -9,18 +9,21 @@ re-weighting (DRW) trains with LDAM alone first and switches class weights on on
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from wloss.losses._inputs import check_logits, check_reduction, class_targets, reduce, weight_tensor
+
 
 def _positive_scalar(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     value = float(value)
-    if not np.isfinite(value) or value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be finite and > 0, got {value}")
     return value
 
@@ -62,8 +65,12 @@ def ldam_margins(class_counts, max_margin=0.5) -> np.ndarray:
     array([0.25, 0.5 ])
     """
     counts = _class_counts(class_counts)
-    max_margin = _positive_scalar(max_margin, "max_margin")
-    inverse_fourth_root = counts ** -0.25
+    return _margins(torch.from_numpy(counts), _positive_scalar(max_margin, "max_margin")).numpy()
+
+
+def _margins(counts: torch.Tensor, max_margin: float) -> torch.Tensor:
+    """m_k = max_margin * n_k^(-1/4) / max_j n_j^(-1/4), in float64 (K,)."""
+    inverse_fourth_root = counts.double() ** -0.25
     return max_margin * inverse_fourth_root / inverse_fourth_root.max()
 
 
@@ -82,13 +89,14 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     Parameters
     ----------
     logits : torch.Tensor, shape (N, K), floating
-    targets : array-like of int, shape (N,), in [0, K)
-    class_counts : array-like, shape (K,)
+    targets : labels, shape (N,), in [0, K)
+    class_counts : array-like or tensor, shape (K,)
         Training examples per class (> 0): the margins come from them.
     max_margin : float, > 0
     scale : float, > 0
     class_weight : array-like or tensor, shape (K,), optional
-        Non-negative class weights, e.g. ``drw_class_weights`` once deferred re-weighting starts.
+        Non-negative class weights, e.g. ``drw_class_weights`` once deferred re-weighting starts; a tensor
+        that requires grad gets its gradient.
     reduction : {"mean", "sum", "none"}
         "mean" divides the (weighted) sum by N, not by the sum of weights.
 
@@ -102,24 +110,21 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     >>> round(ldam_loss(z, y, class_counts=[16, 1], max_margin=0.5, scale=1.0).item(), 4)  # log(1 + e^0.5)
     0.9741
     """
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    z = _check_logits(logits)
-    y = _class_targets(targets, z.shape).to(z.device)
-    counts = _class_counts(class_counts)
-    if counts.size != z.shape[1]:
-        raise ValueError(f"class_counts must have one count per class, shape ({z.shape[1]},), got ({counts.size},)")
+    check_reduction(reduction)
+    z = check_logits(logits, ndim=2)
+    y = class_targets(targets, z)
+    k = z.shape[1]
+    counts = weight_tensor(class_counts, "class_counts", z, shape=(k,), positive_because="a margin is n_k^(-1/4)")
     scale = _positive_scalar(scale, "scale")
-    margins = torch.as_tensor(ldam_margins(counts, max_margin), dtype=z.dtype, device=z.device)
-    shifted = z - F.one_hot(y, z.shape[1]).to(z.dtype) * margins[y, None]
+    margins = _margins(counts.detach(), _positive_scalar(max_margin, "max_margin")).to(z.dtype)  # rounded once
+    # shift by the row max first, so that subtracting the margin rounds an O(1) number even when |z| ~ 1e4;
+    # the loss does not change under a shift of a row, so the shift needs no gradient
+    lowered = F.one_hot(y, k).to(z.dtype) * margins.index_select(0, y)[:, None]  # m_y at the true class
+    shifted = (z - z.detach().amax(dim=1, keepdim=True)) - lowered
     per_example = -F.log_softmax(scale * shifted, dim=1).gather(1, y[:, None])[:, 0]
     if class_weight is not None:
-        per_example = per_example * _class_weight(class_weight, z).index_select(0, y)
-    if reduction == "mean":
-        return per_example.mean()
-    if reduction == "sum":
-        return per_example.sum()
-    return per_example
+        per_example = per_example * weight_tensor(class_weight, "class_weight", z, shape=(k,)).index_select(0, y)
+    return reduce(per_example, reduction, logits.dtype)
 
 
 def drw_class_weights(class_counts, epoch, start_epoch, beta=0.9999) -> np.ndarray:
@@ -169,43 +174,6 @@ def drw_class_weights(class_counts, epoch, start_epoch, beta=0.9999) -> np.ndarr
     else:
         inverse = np.expm1(np.log(beta)) / np.expm1(counts * np.log(beta))  # (1 - beta) / (1 - beta^n)
     return counts.size * inverse / inverse.sum()
-
-
-def _check_logits(logits) -> torch.Tensor:
-    if not isinstance(logits, torch.Tensor):
-        raise TypeError(f"logits must be a torch.Tensor, got {type(logits).__name__}")
-    if not logits.is_floating_point():
-        raise TypeError(f"logits must have a floating dtype, got {logits.dtype}")
-    if logits.dim() != 2 or logits.shape[0] == 0 or logits.shape[1] < 2:
-        raise ValueError(f"logits must have shape (N, K) with N >= 1 and K >= 2, got {tuple(logits.shape)}")
-    return logits
-
-
-def _class_targets(targets, shape) -> torch.Tensor:
-    """``targets`` as int64 labels (N,) in [0, shape[1])."""
-    raw = targets.detach().cpu().numpy() if isinstance(targets, torch.Tensor) else np.asarray(targets)
-    if raw.dtype == bool or not np.issubdtype(raw.dtype, np.integer):
-        raise TypeError(f"targets must hold integer class labels, got dtype {raw.dtype}")
-    if raw.shape != (shape[0],):
-        raise ValueError(f"targets must have shape ({shape[0]},) like logits' first dimension, got {raw.shape}")
-    if raw.min() < 0 or raw.max() >= shape[1]:
-        raise ValueError(f"targets must lie in [0, {shape[1]}), got values from {raw.min()} to {raw.max()}")
-    return torch.as_tensor(raw.astype(np.int64))
-
-
-def _class_weight(class_weight, logits: torch.Tensor) -> torch.Tensor:
-    """``class_weight`` as a finite, non-negative tensor (K,) in the logits' dtype and device."""
-    if isinstance(class_weight, torch.Tensor):
-        class_weight = class_weight.detach().cpu().numpy()
-    try:
-        weight = np.asarray(class_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"class_weight must be an array of numbers, got {type(class_weight).__name__}") from None
-    if weight.shape != (logits.shape[1],):
-        raise ValueError(f"class_weight must have shape ({logits.shape[1]},), got {weight.shape}")
-    if not np.all(np.isfinite(weight)) or np.any(weight < 0):
-        raise ValueError("class_weight must be finite and >= 0")
-    return torch.as_tensor(weight, dtype=logits.dtype, device=logits.device)
 
 
 __all__ = ["ldam_loss", "ldam_margins", "drw_class_weights"]
