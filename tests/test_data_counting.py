@@ -62,10 +62,16 @@ def test_image_too_small_for_the_counts():
 
 
 def test_bad_skew():
-    with pytest.raises(ValueError, match="skew must be finite and >= 0"):
+    with pytest.raises(ValueError, match="skew must be >= 0"):
         make_counting_images(10, skew=-1.0)
 
 
 def test_bad_n():
     with pytest.raises(ValueError, match="n must be an int >= 1"):
         make_counting_images(0)
+
+
+@pytest.mark.parametrize("skew, error", [("a", TypeError), (-1.0, ValueError), (float("nan"), ValueError)])
+def test_a_bad_skew_is_named(skew, error):
+    with pytest.raises(error, match="skew"):
+        counting_label_distribution(3, skew=skew)

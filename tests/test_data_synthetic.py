@@ -100,3 +100,16 @@ def test_long_tailed_digits_thins_only_training_part():
     assert train_counts[0] / train_counts[9] == pytest.approx(10.0, rel=0.1)
     assert np.all(np.diff(train_counts) <= 0)
     assert len(y_test) + len(y_train) < len(digits.target)  # thinned
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((100, 3, -2.0), ValueError, "imbalance_ratio"),
+    ((100, 3, 0.5), ValueError, "imbalance_ratio"),
+    ((-5, 3, 10.0), ValueError, "n_max"),
+    ((100, 0, 10.0), ValueError, "num_classes"),
+    ((100, 3, "a"), TypeError, "imbalance_ratio"),
+    ((100.5, 3, 10.0), TypeError, "n_max"),
+])
+def test_long_tailed_counts_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        long_tailed_counts(*args)

@@ -193,6 +193,8 @@ def test_pairing_narrows_the_interval_when_examples_share_their_difficulty():
     (lambda: prior_correction_multiclass(np.zeros((2, 2)), [1.0, 0.0]), ValueError, "class_weight"),
     (lambda: prior_correction_multiclass(np.zeros((2, 2)), [1.0, 2.0, 3.0]), ValueError, "class_weight"),
     (lambda: temperature_scale(np.zeros((2, 2)), 0.0), ValueError, "temperature"),
+    (lambda: temperature_scale(np.zeros((2, 2)), -1.0), ValueError, "temperature must be finite and > 0, got -1.0"),
+    (lambda: temperature_scale(np.zeros((2, 2)), "2"), TypeError, "temperature must be a real number"),
     (lambda: temperature_scale("abc", 1.0), TypeError, "logits"),
     (lambda: fit_temperature(np.zeros((3, 2)), [0, 1]), ValueError, "y_true"),
     (lambda: fit_temperature(np.zeros((2, 2)), [0, 2]), ValueError, "y_true"),
@@ -214,3 +216,13 @@ def test_pairing_narrows_the_interval_when_examples_share_their_difficulty():
 def test_bad_input_names_the_argument(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+@pytest.mark.parametrize("coef, intercept, error, words", [
+    (float("nan"), 0.0, ValueError, "coef must be finite"),
+    ("a", 0.0, TypeError, "coef must be a real number"),
+    (1.0, float("inf"), ValueError, "intercept must be finite"),
+])
+def test_platt_scale_checks_its_coefficients(coef, intercept, error, words):
+    with pytest.raises(error, match=words):
+        platt_scale([0.0, 1.0], coef, intercept)

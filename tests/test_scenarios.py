@@ -125,3 +125,8 @@ def test_expected_cost_per_example_follows_the_logits_dtype_and_device():
         torch.testing.assert_close(got.double(), expected, rtol=2e-2 if dtype == torch.bfloat16 else 1e-6, atol=0)
     meta = expected_cost_per_example(torch.zeros(2, 3, device="meta"), y.to("meta"), torch.zeros(2, 3, 3, device="meta"))
     assert meta.device.type == "meta" and meta.shape == ()
+
+
+def test_a_fee_that_is_not_one_number_is_named():
+    with pytest.raises(ValueError, match=r"fee must have shape \(\)"):
+        transaction_cost_matrices([10.0], fee=[1.0, 2.0])

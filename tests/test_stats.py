@@ -112,3 +112,16 @@ def test_cluster_bootstrap_resamples_whole_clusters():
 def test_bad_input_names_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_separable_classes_raise_the_documented_error():
+    X = np.c_[np.ones(6), np.arange(6.0)]
+    with pytest.raises(ValueError, match="separable"):
+        weighted_logistic_regression(X, [0, 0, 0, 1, 1, 1])
+
+
+@pytest.mark.parametrize("coef, words", [([float("nan"), 0.0], "coef must be finite"), ([0.0], "coef: expected shape")])
+def test_standard_errors_check_the_coefficients(coef, words):
+    X = np.c_[np.ones(4), [0.0, 1.0, 2.0, 3.0]]
+    with pytest.raises(ValueError, match=words):
+        logistic_standard_errors(X, [0, 1, 0, 1], coef)

@@ -84,6 +84,41 @@ def check_nonnegative_finite(value, name: str, shape: tuple | None = None) -> np
     return arr
 
 
+def finite_vector(values, name: str) -> np.ndarray:
+    """Return ``values`` as a non-empty 1-D float64 array of finite numbers (tensors are read back)."""
+    raw = values.detach().cpu().numpy() if hasattr(values, "detach") else values
+    try:
+        arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}") from None
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must have shape (N,) with N >= 1, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got NaN or infinity")
+    return arr
+
+
+def finite_real(value, name: str) -> float:
+    """Return ``value`` (a number, or a 0-d array or tensor) as a finite float."""
+    if isinstance(value, (bool, str)) or getattr(value, "ndim", 0) != 0:
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from None
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number}")
+    return number
+
+
+def positive_finite(value, name: str) -> float:
+    """Return ``value`` as a float, checked to be a finite number > 0."""
+    number = finite_real(value, name)
+    if number <= 0:
+        raise ValueError(f"{name} must be finite and > 0, got {number}")
+    return number
+
+
 def require(ok, error: type, message: str, got=None) -> None:
     """Raise ``error(message + ", got <value>")`` unless the boolean tensor ``ok`` is true, without a host sync
     where one would cost.

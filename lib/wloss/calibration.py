@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from wloss._validation import binary_labels, check_nonnegative_finite
+from wloss._validation import binary_labels, finite_vector, positive_finite
 
 
 def prior_correction(logits, pos_weight: float) -> np.ndarray:
@@ -28,10 +28,7 @@ def prior_correction(logits, pos_weight: float) -> np.ndarray:
     >>> prior_correction([0.0, np.log(20)], 20.0).round(4)
     array([-2.9957,  0.    ])
     """
-    w = float(check_nonnegative_finite(pos_weight, "pos_weight", shape=()))
-    if w == 0:
-        raise ValueError("pos_weight must be > 0, got 0")
-    return np.asarray(logits, dtype=np.float64) - np.log(w)
+    return finite_vector(logits, "logits") - np.log(positive_finite(pos_weight, "pos_weight"))
 
 
 def reliability_curve(probabilities, y_true, num_bins: int = 10):

@@ -241,7 +241,8 @@ def multilabel_rwwce_reference(logits, targets, fn_cost, fp_cost, reduction="mea
 def per_label_recall_precision(Y, Y_pred):
     """Recall and precision of each label (column) of 0/1 decisions.
 
-    recall_l = TP_l / n_pos,l ; precision_l = TP_l / (TP_l + FP_l), NaN when label l is never predicted.
+    recall_l = TP_l / n_pos,l, NaN when label l has no positive; precision_l = TP_l / (TP_l + FP_l), NaN when
+    label l is never predicted.
 
     Examples
     --------

@@ -22,7 +22,8 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from wloss._validation import as_label_array, check_nonnegative_finite, check_num_classes
+from wloss._validation import (as_label_array, check_nonnegative_finite, check_num_classes, finite_real,
+                               finite_vector, positive_finite)
 
 # ----------------------------------------------------------------------------- validation helpers
 
@@ -35,19 +36,6 @@ def _logit_matrix(logits, name: str = "logits") -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers, got {type(logits).__name__}") from None
     if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] < 2:
         raise ValueError(f"{name} must have shape (N, K) with N >= 1 and K >= 2, got {z.shape}")
-    if not np.all(np.isfinite(z)):
-        raise ValueError(f"{name} must be finite, got NaN or infinity")
-    return z
-
-
-def _logit_vector(logits, name: str = "logits") -> np.ndarray:
-    raw = logits.detach().cpu().numpy() if hasattr(logits, "detach") else logits
-    try:
-        z = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers, got {type(logits).__name__}") from None
-    if z.ndim != 1 or z.size == 0:
-        raise ValueError(f"{name} must have shape (N,) with N >= 1, got {z.shape}")
     if not np.all(np.isfinite(z)):
         raise ValueError(f"{name} must be finite, got NaN or infinity")
     return z
@@ -87,8 +75,8 @@ def prior_correction_multiclass(logits, class_weight) -> np.ndarray:
 
     Weighting class k by w_k trains the model on a world where class k is w_k
     times as frequent, so softmax(z)_k is proportional to w_k p(k | x); the
-    subtraction removes the factor. A constant added to every w_k (a common
-    scale) changes nothing after the softmax.
+    subtraction removes the factor. Multiplying every w_k by the same constant
+    (a common scale) changes nothing after the softmax.
 
     Parameters
     ----------
@@ -119,7 +107,8 @@ def adjust_posteriors_to_priors(probabilities, train_priors, new_priors) -> np.n
     Parameters
     ----------
     probabilities : array-like, shape (N, K), rows summing to 1
-    train_priors, new_priors : array-like, shape (K,), > 0, summing to 1
+    train_priors : array-like, shape (K,), > 0, summing to 1
+    new_priors : array-like, shape (K,), >= 0, summing to 1 (a 0 rules a class out)
 
     Examples
     --------
@@ -156,9 +145,7 @@ def temperature_scale(logits, temperature: float) -> np.ndarray:
     array([[0.2689, 0.7311]])
     """
     z = _logit_matrix(logits)
-    t = float(check_nonnegative_finite(temperature, "temperature", shape=()))
-    if t == 0:
-        raise ValueError("temperature must be > 0, got 0")
+    t = positive_finite(temperature, "temperature")
     return softmax(z / t, axis=1)
 
 
@@ -203,8 +190,9 @@ def platt_scale(scores, coef: float, intercept: float) -> np.ndarray:
     >>> platt_scale([0.0], 1.0, 0.0)
     array([0.5])
     """
-    s = _logit_vector(scores, "scores")
-    return 1.0 / (1.0 + np.exp(-(float(coef) * s + float(intercept))))
+    s = finite_vector(scores, "scores")
+    a, b = finite_real(coef, "coef"), finite_real(intercept, "intercept")
+    return 1.0 / (1.0 + np.exp(-(a * s + b)))
 
 
 def fit_platt(scores, y_true) -> tuple[float, float]:
@@ -229,7 +217,7 @@ def fit_platt(scores, y_true) -> tuple[float, float]:
     >>> a > 0
     True
     """
-    s = _logit_vector(scores, "scores")
+    s = finite_vector(scores, "scores")
     y = as_label_array(y_true, "y_true", num_classes=2).astype(np.float64)
     if len(y) != len(s):
         raise ValueError(f"y_true has {len(y)} labels but scores has {len(s)}")
@@ -247,7 +235,10 @@ def fit_platt(scores, y_true) -> tuple[float, float]:
 
 
 def fit_isotonic(scores, y_true):
-    """Isotonic calibration: the non-decreasing step function of the score closest to y in squared error.
+    """Isotonic calibration: the non-decreasing fit of y to the score in squared error, linear in between.
+
+    The fit is made at the training scores (closest to y in squared error among non-decreasing ones),
+    interpolated linearly between them and clipped outside their range.
 
     A thin wrapper of ``sklearn.isotonic.IsotonicRegression(out_of_bounds="clip")``,
     with the course's input checks. Flexible, so it needs more held-out data
@@ -271,14 +262,14 @@ def fit_isotonic(scores, y_true):
     """
     from sklearn.isotonic import IsotonicRegression
 
-    s = _logit_vector(scores, "scores")
+    s = finite_vector(scores, "scores")
     y = as_label_array(y_true, "y_true", num_classes=2).astype(np.float64)
     if len(y) != len(s):
         raise ValueError(f"y_true has {len(y)} labels but scores has {len(s)}")
     model = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
 
     def calibrate(new_scores):
-        return model.predict(_logit_vector(new_scores, "new_scores"))
+        return model.predict(finite_vector(new_scores, "new_scores"))
 
     return calibrate
 
@@ -423,7 +414,7 @@ def cost_curve(y_true, scores, probability_cost) -> np.ndarray:
     >>> cost_curve([0, 1], [0.2, 0.8], [0.0, 0.5, 1.0])
     array([0., 0., 0.])
     """
-    s = _logit_vector(scores, "scores")
+    s = finite_vector(scores, "scores")
     y = as_label_array(y_true, "y_true", num_classes=2)
     if len(y) != len(s):
         raise ValueError(f"y_true has {len(y)} labels but scores has {len(s)}")

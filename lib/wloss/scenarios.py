@@ -83,7 +83,7 @@ def transaction_cost_matrices(amount, fee: float = 10.0, block_rate: float = 0.0
            [150.,  50.,   0.]])
     """
     m = check_nonnegative_finite(amount, "amount", shape=(None,))
-    fee, rate, factor = (float(check_nonnegative_finite(v, name)) for v, name in
+    fee, rate, factor = (float(check_nonnegative_finite(v, name, shape=())) for v, name in
                          [(fee, "fee"), (block_rate, "block_rate"), (takeover_factor, "takeover_factor")])
     zero = np.zeros_like(m)
     return np.stack([

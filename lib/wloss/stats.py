@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from wloss._validation import finite_vector
+
 
 def _design(X, y, weights):
     X = np.asarray(X, dtype=float)
@@ -51,7 +53,7 @@ def weighted_logistic_regression(X, y, weights=None, max_iter: int = 100, tol: f
         Non-negative weights w_i (default: all 1, plain maximum likelihood).
     max_iter : int
         Newton steps at most (the log-likelihood is concave, a few are enough unless the data are
-        separable, then a ``ValueError`` says so).
+        separable: then the coefficients diverge, and a ``ValueError`` says so).
     tol : float
         Stop when the largest coefficient change is below ``tol``.
 
@@ -73,7 +75,10 @@ def weighted_logistic_regression(X, y, weights=None, max_iter: int = 100, tol: f
         p = _sigmoid(X @ b)
         gradient = X.T @ (w * (y - p))
         hessian = X.T @ (X * (w * p * (1 - p))[:, None])
-        step = np.linalg.solve(hessian, gradient)
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:  # every p_i at 0 or 1: the coefficients ran off to infinity
+            break
         b = b + step
         if np.max(np.abs(step)) < tol:
             return b
@@ -116,7 +121,7 @@ def logistic_standard_errors(X, y, coef, weights=None) -> dict:
     True
     """
     X, y, w = _design(X, y, weights)
-    b = np.asarray(coef, dtype=float)
+    b = finite_vector(coef, "coef")
     if b.shape != (X.shape[1],):
         raise ValueError(f"coef: expected shape ({X.shape[1]},), got {b.shape}")
     p = _sigmoid(X @ b)

@@ -17,6 +17,8 @@ import numbers
 
 import numpy as np
 
+from wloss._validation import check_nonnegative_finite
+
 CELL = 4
 SIDES = (2, 3)
 
@@ -38,8 +40,7 @@ def counting_label_distribution(num_classes: int = 30, skew: float = 4.0) -> np.
     """
     if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 2:
         raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
-    if not np.isfinite(skew) or skew < 0:
-        raise ValueError(f"skew must be finite and >= 0, got {skew}")
+    skew = float(check_nonnegative_finite(skew, "skew", shape=()))
     unnormalised = np.exp(-skew * np.arange(num_classes) / (num_classes - 1))
     return unnormalised / unnormalised.sum()
 

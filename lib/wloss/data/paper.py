@@ -88,8 +88,8 @@ def paper_split(X, y, seed: int = 1, test_fraction: float = 0.25, validation_fra
 
     The test split is scikit-learn's ``train_test_split(test_size=0.25,
     random_state=seed)`` (not stratified, as in the companion code, which used
-    seed 1); the validation part is the last ``floor``-rounded 10 % of the
-    training rows, as Keras' ``validation_split`` takes it.
+    seed 1); the training part keeps the first int(0.9 n) of the n training
+    rows and the rest (10 %, rounded up) is validation, as Keras' ``validation_split`` takes it.
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from wloss._validation import as_label_array
+from wloss._validation import as_label_array, check_num_classes
 
 
 def _check_int(value, name: str, minimum: int) -> int:
@@ -74,11 +74,22 @@ def long_tailed_counts(n_max: int, num_classes: int, imbalance_ratio: float) -> 
     >>> long_tailed_counts(100, 3, 10.0)
     array([100,  31,  10])
     """
+    n_max, num_classes = check_num_classes(n_max, "n_max"), check_num_classes(num_classes)
+    imbalance_ratio = _imbalance_ratio(imbalance_ratio)
     if num_classes == 1:
         return np.array([n_max])
     exponent = np.arange(num_classes) / (num_classes - 1)
     # the small epsilon keeps exact products such as 100 / 10 from rounding down to 9
     return np.floor(n_max * float(imbalance_ratio) ** -exponent + 1e-9).astype(np.int64)
+
+
+def _imbalance_ratio(value) -> float:
+    """``value`` as a float, checked to be a finite real number >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"imbalance_ratio must be a real number >= 1, got {type(value).__name__}")
+    if not (np.isfinite(value) and value >= 1.0):
+        raise ValueError(f"imbalance_ratio must be finite and >= 1, got {value}")
+    return float(value)
 
 
 def make_long_tailed(X, y, imbalance_ratio: float, seed: int = 0):
@@ -116,8 +127,7 @@ def make_long_tailed(X, y, imbalance_ratio: float, seed: int = 0):
     X = np.asarray(X)
     if X.shape[0] != labels.size:
         raise ValueError(f"X and y must have the same length, got {X.shape[0]} and {labels.size}")
-    if not np.isfinite(imbalance_ratio) or imbalance_ratio < 1.0:
-        raise ValueError(f"imbalance_ratio must be finite and >= 1, got {imbalance_ratio}")
+    imbalance_ratio = _imbalance_ratio(imbalance_ratio)
     available = np.bincount(labels)
     if np.any(available == 0):
         raise ValueError(f"y has no example of class {np.flatnonzero(available == 0).tolist()}")
