@@ -48,3 +48,9 @@ def test_rwwce_reference_ignores_the_diagonal_of_fp_cost():
 def test_ldam_and_coral_references_reject_bad_weights_and_scales(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_rps_of_a_label_other_than_0_follows_the_documented_indices():
+    # i and j from 0 with labels in [0, K): for p = (1/3, 1/3, 1/3), y = 1 the steps are (0, 1, 1)
+    expected = (1 / 3 - 0) ** 2 + (2 / 3 - 1) ** 2 + (1 - 1) ** 2
+    assert reference.rps_loss([[1 / 3, 1 / 3, 1 / 3]], [1]) == pytest.approx(expected)

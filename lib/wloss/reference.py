@@ -163,7 +163,7 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
 
 
 def rps_loss(probs, targets, class_weight=None, reduction="mean"):
-    """Ranked probability score (Epstein 1969): RPS = w[y] sum_{i=1}^{K} ( sum_{j=1}^{i} p_j - 1[i >= y] )^2, the double sum written out
+    """Ranked probability score (Epstein 1969): RPS = w[y] sum_{i=0}^{K-1} ( sum_{j=0}^{i} p_j - 1[i >= y] )^2, the double sum written out
     (w = 1 when ``class_weight`` is None).
 
     >>> round(rps_loss([[1/3, 1/3, 1/3]], [0]), 4)
