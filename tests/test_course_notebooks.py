@@ -79,9 +79,15 @@ def test_every_exercise_set_has_the_four_kinds_of_task(path):
 
 
 def assert_every_check_fails(nb, name, how):
+    """Every check cell must fail with the check's own CheckFailed: a NameError or a crash of the check would
+    mean the student never sees its message."""
     executed = execute_allowing_errors(nb, ROOT / "exercises")
-    silent = [i for i, c in check_cells(executed) if error_of(c) is None]
+    errors = {i: error_of(c) for i, c in check_cells(executed)}
+    silent = [i for i, error in errors.items() if error is None]
     assert not silent, f"{name} ({how}): check cells {silent} passed although no task was solved"
+    other = {i: f"{error['ename']}: {error['evalue'][:80]}" for i, error in errors.items()
+             if error["ename"] != "CheckFailed"}
+    assert not other, f"{name} ({how}): check cells fail without a check's message: {other}"
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
