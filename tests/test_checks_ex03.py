@@ -45,10 +45,16 @@ def test_wrong_shares_fail(wrong, match):
             assert digits not in message
 
 
-def test_wrong_shares_fail_the_hidden_cases_too():
-    # right only when the shares are equal (the visible first case): hidden cases expose it
+def test_an_answer_right_only_on_the_visible_cases_fails_the_hidden_ones():
+    def memorised(counts, shares):  # the right weights for the visible cases, inverse frequency otherwise
+        for visible_counts, visible_shares in ex03._SHARE_CASES:
+            if np.array_equal(counts, visible_counts) and np.allclose(shares, visible_shares):
+                return right_shares(counts, shares)
+        return np.sum(counts) / (len(counts) * np.asarray(counts, float))
+
+    ex03.check_weights_for_shares(memorised)
     with pytest.raises(CheckFailed):
-        ex03.check_weights_for_shares(lambda c, s: np.sum(c) / (len(c) * np.asarray(c, float)), hidden=True)
+        ex03.check_weights_for_shares(memorised, hidden=True)
 
 
 def test_shares_that_crash_or_return_nothing_fail_cleanly():

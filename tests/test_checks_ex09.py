@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from sklearn.metrics import balanced_accuracy_score
 
 from wloss.checks import CheckFailed, ex09
 from wloss.data import long_tailed_digits
@@ -185,7 +186,7 @@ def honest_runs():
                              ("class weights", lambda z, y, w=weights: weighted_cross_entropy(z, y, class_weight=w))]:
             model = mlp(64, (), 10, seed=seed)
             train(model, X_tr, y_tr, loss, epochs=5, lr=0.01, batch_size=64, seed=seed)
-            score = ex09._balanced_accuracy(y_te, predict_logits(model, X_te).argmax(1))
+            score = balanced_accuracy_score(y_te, predict_logits(model, X_te).argmax(1))
             runs.append({"method": method, "seed": seed, "model": model, "X_fit": X_tr, "balanced_accuracy": score})
     return runs
 
@@ -221,8 +222,12 @@ def test_method_comparison_wrong(honest_runs):
     fails(ex09.check_method_comparison, [r for r in honest_runs if r["method"] == "CE"], 0.0, 0.0)
     # two seeds only
     fails(ex09.check_method_comparison, [r for r in honest_runs if r["seed"] < 2], *gains(honest_runs))
-    # hidden: one model object reused for both methods
-    reused = [dict(r, model=honest_runs[0]["model"]) for r in honest_runs]
-    fails(ex09.check_method_comparison, reused, *gains(reused), hidden=True)
+    # hidden: each seed's CE model also reported as its class-weighted one (scores consistent, so the
+    # visible part passes; only the hidden part sees one model object in two runs)
+    ce_model = {r["seed"]: r for r in honest_runs if r["method"] == "CE"}
+    reused = [dict(r, model=ce_model[r["seed"]]["model"], balanced_accuracy=ce_model[r["seed"]]["balanced_accuracy"])
+              for r in honest_runs]
+    ex09.check_method_comparison(reused, *gains(reused))
+    assert "same model object" in fails(ex09.check_method_comparison, reused, *gains(reused), hidden=True)
     # not a list of dicts
     fails(ex09.check_method_comparison, None, 0.0, 0.0)

@@ -175,8 +175,11 @@ def test_ordinal_study_wrong(honest_study):
     # RPS normalised by K - 1
     normalised = [dict(r, test_rps=r["test_rps"] / 4) for r in honest_study["runs"]]
     fails(ex10.check_ordinal_study, dict(honest_study, runs=normalised))
-    # hidden: one model reused
-    reused = [dict(r, model=honest_study["runs"][0]["model"]) for r in honest_study["runs"]]
-    fails(ex10.check_ordinal_study, dict(honest_study, runs=reused), hidden=True)
+    # hidden: each seed's CE model also reported for RPS, with its own test RPS (the visible part passes)
+    ce_run = {r["seed"]: r for r in honest_study["runs"] if r["loss"] == "CE"}
+    reused = [dict(r, model=ce_run[r["seed"]]["model"], test_rps=ce_run[r["seed"]]["test_rps"])
+              for r in honest_study["runs"]]
+    ex10.check_ordinal_study(dict(honest_study, runs=reused))
+    assert "same model object" in fails(ex10.check_ordinal_study, dict(honest_study, runs=reused), hidden=True)
     # not a dict
     fails(ex10.check_ordinal_study, None)

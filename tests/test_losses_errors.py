@@ -48,7 +48,7 @@ CASES = [
     ("negative distance alpha", lambda: losses.distance_penalized_cross_entropy(Z2, Y, alpha=-0.5), ValueError, "alpha"),
     ("unknown reduction", lambda: losses.rwwce(Z2, Y, FN, FP, reduction="average"), ValueError, "reduction"),
     ("reference: rows not summing to 1", lambda: reference.rwwce(np.full((2, 4), 0.3), [0, 1], FN, FP), ValueError, "probs"),
-    ("reference: probability above 1", lambda: reference.weighted_bce_with_logits([1.5], [1]), ValueError, "p"),
+    ("reference: probability above 1", lambda: reference.weighted_bce_with_logits([1.5], [1]), ValueError, "p must hold probabilities"),
     ("reference: unknown reduction", lambda: reference.rps_loss(np.full((1, 4), 0.25), [0], reduction="avg"), ValueError, "reduction"),
     ("reference: fp_cost wrong size", lambda: reference.rwwce(np.full((1, 4), 0.25), [0], FN, np.ones((2, 2))), ValueError, "fp_cost"),
     ("reference: empty batch", lambda: reference.weighted_cross_entropy(np.zeros((0, 4)), []), ValueError, "probs"),

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import sklearn.metrics as skm
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,7 +147,6 @@ def test_best_threshold_cost_can_predict_no_positive():
 
 
 def test_best_threshold_accepts_torch_scores():
-    torch = pytest.importorskip("torch")
     assert best_threshold(torch.tensor([0.1, 0.9]), [0, 1]) == pytest.approx(0.9)
 
 

@@ -101,8 +101,8 @@ def test_cluster_bootstrap_resamples_whole_clusters():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: weighted_logistic_regression(np.ones(3), [0, 1, 0]), "X"),
-    (lambda: weighted_logistic_regression(np.ones((3, 1)), [0, 2, 0]), "y"),
+    (lambda: weighted_logistic_regression(np.ones(3), [0, 1, 0]), "^X: expected a non-empty 2-d array"),
+    (lambda: weighted_logistic_regression(np.ones((3, 1)), [0, 2, 0]), r"^y: expected N = 3 labels in \{0, 1\}"),
     (lambda: weighted_logistic_regression(np.ones((3, 1)), [0, 1, 0], [1, -1, 1]), "weights"),
     (lambda: logistic_standard_errors(np.ones((3, 2)), [0, 1, 0], [0.0]), "coef"),
     (lambda: clustered_paired_t([1.0, 2.0], [0]), "clusters"),
