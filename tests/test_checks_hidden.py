@@ -1,8 +1,8 @@
 """The hidden part of a graded check catches what its visible part cannot: an answer that is right on every input
 the visible part gave it, and wrong on any other input, passes the visible check and must fail the hidden one.
 
-The checks are found in the exercise tests themselves: every ``exNN.check_x(right_y)`` call there pairs a check
-with a right answer written independently of it.
+The checks are found in the exercise tests themselves: every ``exNN.check_x(right_y)`` call there, with right_y
+a function of the test module, pairs a check with a right answer written independently of it.
 """
 import importlib
 import re
@@ -15,8 +15,15 @@ import torch
 
 from wloss.checks import CheckFailed
 
-PAIRS = sorted({pair for path in Path(__file__).parent.glob("test_checks_ex*.py")
-                for pair in re.findall(r"(ex\d\d)\.(check_\w+)\((right_\w+)\)", path.read_text())})
+def _pairs(path: Path):
+    """(exNN, check_x, right_y) for each ``exNN.check_x(right_y)`` of a test file whose right_y is module-level."""
+    text = path.read_text()
+    return {(module, check, right) for module, check, right
+            in re.findall(r"(ex\d\d)\.(check_\w+)\((right_\w+)(?:, hidden=\w+)?\)", text)
+            if re.search(rf"^def {right}\(", text, flags=re.MULTILINE)}
+
+
+PAIRS = sorted(set().union(*(_pairs(path) for path in Path(__file__).parent.glob("test_checks_ex*.py"))))
 
 
 def fingerprint(value):
@@ -38,15 +45,23 @@ def perturbed(value):
     """A wrong version of a right answer, of the same type and shape."""
     if isinstance(value, (tuple, list)):
         return type(value)(perturbed(v) for v in value)
+    if isinstance(value, dict):
+        return {key: perturbed(v) for key, v in value.items()}
     if isinstance(value, (bool, np.bool_)):
         return not value
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, (int, np.integer)) or holds_integers(value):
         return value + 1
-    return value * 1.37 + 0.11  # floats, arrays and tensors
+    return value * 1.37 + 0.11  # floats, float arrays and tensors
+
+
+def holds_integers(value) -> bool:
+    if isinstance(value, torch.Tensor):
+        return not value.dtype.is_floating_point
+    return isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.integer)
 
 
 def test_the_exercise_tests_pair_enough_checks_with_right_answers():
-    assert len(PAIRS) >= 15, PAIRS
+    assert len(PAIRS) >= 25, PAIRS
 
 
 @pytest.mark.parametrize("module, check, right", PAIRS, ids=[f"{m}.{c}" for m, c, _ in PAIRS])
