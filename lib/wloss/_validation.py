@@ -7,6 +7,7 @@ than a broadcasting error three frames deep.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -106,7 +107,7 @@ def finite_real(value, name: str) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from None
-    if not np.isfinite(number):
+    if not math.isfinite(number):  # math, not NumPy: traced as plain Python inside torch.compile
         raise ValueError(f"{name} must be finite, got {number}")
     return number
 
@@ -117,6 +118,13 @@ def positive_finite(value, name: str) -> float:
     if number <= 0:
         raise ValueError(f"{name} must be finite and > 0, got {number}")
     return number
+
+
+def positive_number(value, name: str) -> float:
+    """Return ``value``, a Python or NumPy real number (not an array or tensor), as a float checked to be > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    return positive_finite(value, name)
 
 
 def require(ok, error: type, message: str, got=None) -> None:

@@ -9,13 +9,11 @@ extreme inputs (a probability of exactly 0 or 1 gives an infinite log).
 """
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 import torch
 
-from wloss._validation import as_label_array, binary_labels, check_nonnegative_finite, check_reduction
+from wloss._validation import (as_label_array, binary_labels, check_nonnegative_finite, check_reduction,
+                               positive_number)
 
 
 def sigmoid(z):
@@ -263,11 +261,7 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     if logits.ndim != 2 or counts.shape != (logits.shape[1],) or np.any(counts <= 0):
         raise ValueError(f"need logits (N, K) and class_counts (K,) > 0, got {logits.shape} and {counts.shape}")
     y = as_label_array(targets, name="targets", num_classes=logits.shape[1])
-    for name, value in (("max_margin", max_margin), ("scale", scale)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-        if not (math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be finite and > 0, got {value}")
+    max_margin, scale = positive_number(max_margin, "max_margin"), positive_number(scale, "scale")
     weight = _class_weight(class_weight, logits.shape[1])
     margins = [max_margin * (counts.min() / n) ** 0.25 for n in counts]  # C = max_margin * n_min^(1/4)
     loss = np.zeros(len(y))

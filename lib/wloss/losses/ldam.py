@@ -9,23 +9,14 @@ re-weighting (DRW) trains with LDAM alone first and switches class weights on on
 """
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from wloss._validation import positive_number
 from wloss.losses._inputs import check_logits, check_reduction, class_targets, reduce, weight_tensor
-
-
-def _positive_scalar(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be finite and > 0, got {value}")
-    return value
 
 
 def _class_counts(class_counts) -> np.ndarray:
@@ -65,7 +56,7 @@ def ldam_margins(class_counts, max_margin=0.5) -> np.ndarray:
     array([0.25, 0.5 ])
     """
     counts = _class_counts(class_counts)
-    return _margins(torch.from_numpy(counts), _positive_scalar(max_margin, "max_margin")).numpy()
+    return _margins(torch.from_numpy(counts), positive_number(max_margin, "max_margin")).numpy()
 
 
 def _margins(counts: torch.Tensor, max_margin: float) -> torch.Tensor:
@@ -115,8 +106,8 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     y = class_targets(targets, z)
     k = z.shape[1]
     counts = weight_tensor(class_counts, "class_counts", z, shape=(k,), positive_because="a margin is n_k^(-1/4)")
-    scale = _positive_scalar(scale, "scale")
-    margins = _margins(counts.detach(), _positive_scalar(max_margin, "max_margin")).to(z.dtype)  # rounded once
+    scale = positive_number(scale, "scale")
+    margins = _margins(counts.detach(), positive_number(max_margin, "max_margin")).to(z.dtype)  # rounded once
     # shift by the row max first, so that subtracting the margin rounds an O(1) number even when |z| ~ 1e4;
     # the loss does not change under a shift of a row, so the shift needs no gradient
     lowered = F.one_hot(y, k).to(z.dtype) * margins.index_select(0, y)[:, None]  # m_y at the true class
