@@ -3,8 +3,8 @@
 A check either prints one line starting with a tick and says what was
 verified, or raises :class:`CheckFailed` (an ``AssertionError``) whose
 message says, in plain words, what is wrong: which property fails, in which
-case, with a hint. It never prints the value the task should produce. Each exercise has its own module, ``wloss.checks.exNN``,
-built from the helpers here.
+case, with a hint. It never prints the value the task should produce. Each
+exercise has its own module, ``wloss.checks.exNN``, built from the helpers here.
 
 A task still holding ``raise NotImplementedError()`` fails its check with a
 message saying the task is not done yet, rather than a bare traceback.
