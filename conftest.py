@@ -1,14 +1,17 @@
 """Settings for every pytest run in this repository, however it is started.
 
 Progress bars (wloss.progress) are switched off so that notebooks re-run by
-nbval print exactly what their committed outputs show; kernels started by
-nbval and by the notebook tests inherit this environment.
+nbval print exactly what their committed outputs show, and the lectures'
+claims are strict (wloss.notebook.claim raises when a claim does not hold, so
+it fails its cell even where nbval does not compare the cell's output);
+kernels started by nbval and by the notebook tests inherit this environment.
 """
 import os
 
 import pytest
 
 os.environ.setdefault("WLOSS_PROGRESS", "0")
+os.environ.setdefault("WLOSS_CLAIMS", "strict")
 
 
 @pytest.fixture

@@ -27,9 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def execute(path: Path, timeout: int = 600) -> float:
     """Execute ``path`` in place; return the seconds it took.
 
-    Progress bars are switched off (``WLOSS_PROGRESS=0``), as under nbval.
+    Progress bars are switched off (``WLOSS_PROGRESS=0``) and claims are strict
+    (``WLOSS_CLAIMS=strict``), as under nbval: a claim that does not hold stops the run.
     """
     os.environ["WLOSS_PROGRESS"] = "0"  # inherited by the kernel
+    os.environ["WLOSS_CLAIMS"] = "strict"
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,

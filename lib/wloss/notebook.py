@@ -7,10 +7,20 @@ precision, and applies the course's figure style.
 
 ``claim(holds, statement)`` prints a tick when a claim the text makes about a
 run holds, and a friendly note (not a traceback) when a student's settings
-break it.
+break it. ``claim_agree(error, tolerance, what)`` is the claim that two
+computations agree: it prints the tolerance, never the rounding-level error,
+so the output is the same on every CPU.
+
+Under test (``WLOSS_CLAIMS=strict``, which the repository's ``conftest.py``
+sets for every pytest run, nbval's kernels included, and ``make execute`` sets
+for its kernels) a claim that does not hold raises :class:`ClaimFailed` after
+printing its note, so it fails its cell even where the cell's output is not
+compared (``nbval-ignore-output``).
 """
 from __future__ import annotations
 
+import math
+import os
 import random
 
 import numpy as np
@@ -47,6 +57,13 @@ def setup_notebook(seed: int = 0) -> np.random.Generator:
     torch.set_printoptions(precision=4, sci_mode=False)
     use_course_style()
     return np.random.default_rng(seed)
+
+
+STRICT_VARIABLE = "WLOSS_CLAIMS"
+
+
+class ClaimFailed(AssertionError):
+    """A claim of the text did not hold while the notebook ran under test."""
 
 
 def claim(holds, statement: str, *, why_it_may_fail: str = "") -> None:
@@ -88,3 +105,52 @@ def claim(holds, statement: str, *, why_it_may_fail: str = "") -> None:
     print(f"\u2139 With your settings this no longer holds: {statement}.\n"
           f"  This is expected when you change {reason}; the text describes the run with the "
           "notebook's default settings.")
+    if os.environ.get(STRICT_VARIABLE) == "strict":
+        raise ClaimFailed(f"claim does not hold: {statement}")
+
+
+def claim_agree(error, tolerance: float, what: str, *, why_it_may_fail: str = "") -> None:
+    """Claim that two computations agree: ``error <= tolerance``, printed without rounding noise.
+
+    An error at rounding level (``0.0e+00`` on one CPU, ``1.4e-17`` on another) says nothing a
+    reader needs and makes an output depend on the machine that wrote it. This prints the
+    tolerance the claim checks, ``"✔ {what} agree to 1e-12"``, and shows the error itself only
+    when the claim fails.
+
+    Parameters
+    ----------
+    error : float
+        A non-negative error, e.g. ``abs(a - b)`` or a relative error ``|a - b| / |b|``;
+        NaN never agrees.
+    tolerance : float
+        The largest error that counts as agreement, > 0.
+    what : str
+        The two computations, as the subject of "agree", e.g. ``"autograd and the formula"``.
+    why_it_may_fail : str, optional
+        As in :func:`claim`.
+
+    Examples
+    --------
+    >>> claim_agree(3e-17, 1e-12, "the two forms")
+    ✔ the two forms agree to 1e-12
+    >>> claim_agree(0.25, 1e-12, "the two forms")
+    ℹ With your settings this no longer holds: the two forms agree to 1e-12 (error 0.25).
+      This is expected when you change a number, seed or setting of this notebook; the text describes the run with the notebook's default settings.
+    """
+    if not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance > 0):
+        raise ValueError(f"tolerance must be a finite number > 0, got {tolerance!r}")
+    error = float(error)
+    bound = _short(tolerance)
+    if error <= tolerance:
+        claim(True, f"{what} agree to {bound}")
+    else:
+        claim(False, f"{what} agree to {bound} (error {error:.2g})", why_it_may_fail=why_it_may_fail)
+
+
+def _short(number: float) -> str:
+    """1e-12 -> '1e-12', 5e-06 -> '5e-6', 0.01 -> '0.01': a tolerance as one writes it."""
+    text = f"{number:g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
