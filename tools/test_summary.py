@@ -3,17 +3,22 @@
 Usage: python tools/test_summary.py --seconds N --status S TESTS.xml[,RETRY.xml] NOTEBOOKS.xml[,RETRY.xml]
 
 Each argument is a first run and, optionally after a comma, the re-run of what failed in it
-(`make test` re-runs failures once, because a Jupyter kernel occasionally dies at start-up).
+(tools/run_stage.py re-runs only what failed while a Jupyter kernel started). Every failure
+left is listed once with what went wrong: for a notebook cell, the first line whose output
+differs (committed and this run) or the exception it raised.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_LISTED = 8
+WIDTH = 80
+ANSI = re.compile(r"(?:#x1B|\x1b)\[[0-9;]*m")
 
 
 @dataclass
@@ -25,6 +30,8 @@ class Report:
     skipped: int = 0
     files: set[str] = field(default_factory=set)
     found: bool = False
+    passed_names: set[str] = field(default_factory=set)
+    why: dict[str, str] = field(default_factory=dict)
 
 
 def read_junit(path) -> Report:
@@ -38,13 +45,33 @@ def read_junit(path) -> Report:
         classname = case.get("classname", "")
         name = f"{classname}::{case.get('name', '')}"
         report.files.add(_file_of(classname))
-        if case.find("failure") is not None or case.find("error") is not None:
+        problem = case.find("failure") if case.find("failure") is not None else case.find("error")
+        if problem is not None:
             report.failed.append(name)
+            report.why[name] = what_went_wrong(f"{problem.get('message', '')}\n{problem.text or ''}")
         elif case.find("skipped") is not None:
             report.skipped += 1
         else:
             report.passed += 1
+            report.passed_names.add(name)
     return report
+
+
+def what_went_wrong(text: str) -> str:
+    """One line from a failure's report: the first differing output line, or the exception raised."""
+    lines = [line.rstrip() for line in ANSI.sub("", text).splitlines()]
+    if "Cell outputs differ" in text:
+        committed = next((line[4:] for line in lines if line.startswith("  + ")), "?")
+        this_run = next((line[4:] for line in lines if line.startswith("  - ")), "?")
+        return f"output differs: committed {_short(committed)!r}\n                  this run  {_short(this_run)!r}"
+    if re.search(r"Kernel died|Kernel didn't respond|Kernel dead|DeadKernelError", text):
+        return "the Jupyter kernel died or did not answer at start-up"
+    raised = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Failed|Interrupt|Exit)\b", line)]
+    return _short(f"raised {raised[-1]}" if raised else next((line for line in lines if line.strip()), "failed"))
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= WIDTH else line[: WIDTH - 3] + "..."
 
 
 def _file_of(classname: str) -> str:
@@ -58,13 +85,18 @@ def _file_of(classname: str) -> str:
 
 
 def merge(first: Report, retry: Report) -> tuple[Report, list[str]]:
-    """Failures of the first run that passed when re-run count as passed; return them as well."""
+    """Failures of the first run that passed when re-run count as passed; return them as well.
+
+    Only what was re-run can recover: a failure the retry did not run stays a failure, and a
+    failure of the retry replaces the first run's reason.
+    """
     if not retry.found:
         return first, []
-    still_failing = set(retry.failed)
-    recovered = [name for name in first.failed if name not in still_failing]
-    merged = Report(first.passed + len(recovered), [n for n in first.failed if n in still_failing],
-                    first.skipped, first.files, True)
+    recovered = [name for name in first.failed if name in retry.passed_names]
+    still = [name for name in first.failed if name not in retry.passed_names]
+    why = {name: retry.why.get(name, first.why.get(name, "")) for name in still}
+    merged = Report(first.passed + len(recovered), still, first.skipped, first.files, True,
+                    first.passed_names | set(recovered), why)
     return merged, recovered
 
 
@@ -92,12 +124,15 @@ def summary(tests: Report, notebooks: Report, recovered: list[str], seconds: flo
     if notebooks_left_out:
         lines.append(f"  left out   {notebooks_left_out}")
     if recovered:
-        lines.append(f"  re-run     {len(recovered)} failed at first and passed when re-run "
-                     "(look at the first failure above: flaky?)")
+        lines.append(f"  re-run     {len(recovered)} failed while a Jupyter kernel started and passed when re-run")
         lines += [f"    {name}" for name in recovered[:MAX_LISTED]]
     failed = tests.failed + notebooks.failed
+    why = {**tests.why, **notebooks.why}
     if failed:
-        lines += ["", "  failed:"] + [f"    {name}" for name in failed[:MAX_LISTED]]
+        lines += ["", "  failed (each once; only kernel start-up failures are re-run):"]
+        for name in failed[:MAX_LISTED]:
+            lines.append(f"    {name}")
+            lines += [f"      {line}" for line in why.get(name, "").splitlines()]
         if len(failed) > MAX_LISTED:
             lines.append(f"    ... and {len(failed) - MAX_LISTED} more (see the output above)")
     lines.append(line)
