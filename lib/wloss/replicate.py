@@ -26,6 +26,7 @@ Outputs in ``--out``: ``tableN_runs.csv`` (one row per run and method) and ``tab
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,8 +303,67 @@ def write_table(name: str, per_run: pd.DataFrame, out: Path) -> pd.DataFrame:
     return summary
 
 
+CPU_TOLERANCE_SE = 2.8
+
+
+def compare_with_committed(fresh: pd.DataFrame, committed: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each method's mean of ``columns`` in a fresh run against the committed one, in standard errors.
+
+    The same seeds give the same rows on the same machine, but another CPU (other SIMD kernels,
+    another summation order) moves a run's counts by a few mistakes, and the means with them. Treat
+    that as a new draw of training noise: the difference of two means then has standard deviation
+    sqrt(2) * se, with se = sd(committed runs) / sqrt(runs), so 95 % of such differences lie within
+    1.96 * sqrt(2) * se, about 2.8 se. A difference beyond it is a change of the code or protocol,
+    not of the machine.
+
+    Returns one row per (method, column): ``committed``, ``fresh``, ``se``, ``difference_in_se`` and
+    ``within`` (|difference| <= 2.8 se; a column constant across runs must match exactly).
+    """
+    missing = sorted(set(committed["method"]) - set(fresh["method"]))
+    if missing:
+        raise ValueError(f"fresh: methods {missing} of the committed runs are missing")
+    rows = []
+    for method, part in committed.groupby("method", sort=False):
+        new = fresh[fresh["method"] == method]
+        if len(new) != len(part):
+            raise ValueError(f"fresh: {len(new)} runs of {method!r}, the committed file has {len(part)}")
+        for column in columns:
+            se = part[column].std(ddof=1) / np.sqrt(len(part))
+            difference = new[column].mean() - part[column].mean()
+            in_se = difference / se if se > 0 else (0.0 if difference == 0 else np.inf)
+            rows.append({"method": method, "column": column, "committed": part[column].mean(),
+                         "fresh": new[column].mean(), "se": se, "difference_in_se": in_se,
+                         "within": bool(abs(in_se) <= CPU_TOLERANCE_SE)})
+    return pd.DataFrame(rows)
+
+
+def compare_main(fresh_dir: Path, committed_dir: Path, tables: list[str]) -> bool:
+    """Print the comparison of each table's fresh CSV with the committed one; True if all agree."""
+    agree = True
+    for name in tables:
+        fresh, committed = (pd.read_csv(d / f"{name}_runs.csv") for d in (fresh_dir, committed_dir))
+        comparison = compare_with_committed(fresh, committed, TABLES[name]["columns"])
+        print(f"{name}: fresh ({fresh_dir}) vs committed ({committed_dir}); within {CPU_TOLERANCE_SE} se "
+              "of the committed mean is what another CPU may move\n")
+        print(markdown_table(comparison))
+        agree &= bool(comparison["within"].all())
+    print("the fresh replication agrees with the committed one" if agree else
+          "the fresh replication differs from the committed one by more than another CPU explains")
+    return agree
+
+
 def main(argv=None) -> pd.DataFrame:
-    """Command line: ``python -m wloss.replicate table1|table2 [--runs N] [--epochs E] [--max-steps S] [--device D] [--out DIR] [--seed S]``."""
+    """Command line: ``python -m wloss.replicate table1|table2 [--runs N] [--epochs E] [--max-steps S] [--device D] [--out DIR] [--seed S]``,
+    or ``python -m wloss.replicate compare FRESH_DIR COMMITTED_DIR`` (exit status 1 if they differ)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["compare"]:
+        if len(argv) != 3:
+            raise SystemExit("usage: python -m wloss.replicate compare FRESH_DIR COMMITTED_DIR")
+        fresh_dir, committed_dir = Path(argv[1]), Path(argv[2])
+        tables = [name for name in sorted(TABLES) if (fresh_dir / f"{name}_runs.csv").is_file()]
+        if not tables:
+            raise SystemExit(f"{fresh_dir}: no tableN_runs.csv to compare")
+        raise SystemExit(0 if compare_main(fresh_dir, committed_dir, tables) else 1)
     parser = argparse.ArgumentParser(prog="python -m wloss.replicate", description=__doc__.splitlines()[0])
     parser.add_argument("table", choices=sorted(TABLES))
     parser.add_argument("--runs", type=int, default=None, help="number of runs (default: all, 100 or 90)")
