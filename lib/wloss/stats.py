@@ -9,13 +9,17 @@ paired comparisons over runs that share data (clusters).
 - ``clustered_paired_t`` and ``cluster_bootstrap_means`` compare paired runs when several runs
   share data: they average within each cluster first (or resample whole clusters), so runs that
   are not independent are not counted as if they were.
+- ``paired_effect`` reports a paired comparison as an estimate with a t confidence interval (and its
+  p-value), over the runs or, with ``clusters``, over the cluster means.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
-from wloss._validation import finite_vector
+from wloss._validation import finite_real, finite_vector
 
 
 def _design(X, y, weights):
@@ -131,17 +135,30 @@ def logistic_standard_errors(X, y, coef, weights=None) -> dict:
     return {"naive": np.sqrt(np.diag(inverse)), "sandwich": np.sqrt(np.diag(sandwich))}
 
 
-def _clustered(values, clusters):
+def _differences(values):
     values = np.asarray(values, dtype=float)
-    clusters = np.asarray(clusters)
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"differences: expected a non-empty 1-d array of finite numbers, got shape {values.shape}")
+    return values
+
+
+def _clustered(values, clusters):
+    values = _differences(values)
+    clusters = np.asarray(clusters)
     if clusters.shape != values.shape:
         raise ValueError(f"clusters: expected one label per difference, shape {values.shape}, got {clusters.shape}")
+    if clusters.dtype.kind in "fc" and np.any(np.isnan(clusters)):
+        raise ValueError("clusters: expected cluster labels, got NaN")
     labels, index = np.unique(clusters, return_inverse=True)
     if len(labels) < 2:
         raise ValueError("clusters: expected at least 2 distinct clusters")
     return values, labels, index
+
+
+def _cluster_means(differences, clusters) -> np.ndarray:
+    """The mean difference of each cluster, shape (G,), in the order of the sorted cluster labels."""
+    values, _, index = _clustered(differences, clusters)
+    return np.bincount(index, weights=values) / np.bincount(index)
 
 
 def clustered_paired_t(differences, clusters) -> tuple[float, float, int]:
@@ -169,10 +186,9 @@ def clustered_paired_t(differences, clusters) -> tuple[float, float, int]:
     >>> g, round(t, 3)
     (3, 4.0)
     """
-    values, labels, index = _clustered(differences, clusters)
-    means = np.bincount(index, weights=values) / np.bincount(index)
+    means = _cluster_means(differences, clusters)
     result = stats.ttest_1samp(means, 0.0)
-    return float(result.statistic), float(result.pvalue), len(labels)
+    return float(result.statistic), float(result.pvalue), len(means)
 
 
 def cluster_bootstrap_means(differences, clusters, n_boot: int = 2000, seed: int = 0) -> np.ndarray:
@@ -206,3 +222,95 @@ def cluster_bootstrap_means(differences, clusters, n_boot: int = 2000, seed: int
     sums, counts = np.bincount(index, weights=values), np.bincount(index)
     draws = np.random.default_rng(seed).integers(0, len(labels), size=(int(n_boot), len(labels)))
     return sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+
+
+@dataclass(frozen=True)
+class PairedEffect:
+    """A mean paired difference with its standard error, t confidence interval and p-value.
+
+    ``mean`` is the mean over the ``units`` (runs, or cluster means), ``df = units - 1``, and
+    ``(low, high)`` the ``confidence`` interval; ``t = mean / se`` and ``p`` its two-sided p-value
+    for a true mean of 0 (NaN when ``se`` is 0).
+    """
+
+    mean: float
+    se: float
+    low: float
+    high: float
+    t: float
+    p: float
+    df: int
+    units: int
+    confidence: float
+    clustered: bool
+
+    def __str__(self) -> str:
+        unit = "clusters" if self.clustered else "runs"
+        return (f"{self.mean:.4g} (SE {self.se:.3g}; {self.confidence:.0%} CI {self.low:.4g} to {self.high:.4g}; "
+                f"p = {self.p:.3g}; {self.units} {unit}, t with {self.df} df)")
+
+
+def _confidence(confidence) -> float:
+    level = finite_real(confidence, "confidence")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"confidence: expected a number in (0, 1), got {level}")
+    return level
+
+
+def paired_effect(differences, clusters=None, confidence: float = 0.95) -> PairedEffect:
+    """Mean paired difference, its standard error, t confidence interval and p-value.
+
+    Without ``clusters`` the units are the R runs' differences d_r, taken as independent:
+
+        mean = (1/R) sum_r d_r,  se = s_d / sqrt(R),  df = R - 1,
+        interval = mean -/+ q se  with q the (1 + confidence) / 2 quantile of Student's t(df),
+        t = mean / se, two-sided p = 2 P(T_df > |t|),
+
+    i.e. the one-sample t interval and paired t-test (``scipy.stats.ttest_1samp``). With ``clusters``
+    the units are the G cluster means m_g (the runs of one cluster share data, so they are not
+    independent) and the same formulas run on them with df = G - 1: the mean and p-value are those of
+    ``clustered_paired_t``. Each cluster counts once; with equal cluster sizes ``mean`` is the mean over
+    the runs and ``se`` the cluster-robust standard error of that mean (the sandwich with the small-sample
+    factor G / (G - 1)). A cluster per run gives the unclustered result.
+
+    Report the interval: it gives the size of the effect and its uncertainty, while p is below
+    1 - confidence exactly when 0 lies outside the interval, and says no more.
+
+    Parameters
+    ----------
+    differences : array-like, shape (R,)
+        One paired difference per run (e.g. RWWCE errors - control errors), finite; R >= 2.
+    clusters : array-like, shape (R,), optional
+        The cluster of each run (e.g. its true class); at least 2 distinct clusters.
+    confidence : float
+        Level of the interval, in (0, 1).
+
+    Returns
+    -------
+    PairedEffect
+        Fields ``mean``, ``se``, ``low``, ``high``, ``t``, ``p``, ``df``, ``units`` (R or G),
+        ``confidence``, ``clustered``.
+
+    Examples
+    --------
+    >>> effect = paired_effect([1.0, 2.0, 3.0])  # mean 2, se 1 / sqrt(3), t(2) quantile 4.303
+    >>> round(effect.mean, 3), round(effect.se, 3), round(effect.low, 3), round(effect.high, 3), effect.df
+    (2.0, 0.577, -0.484, 4.484, 2)
+    >>> effect = paired_effect([1.0, 3.0, 2.0, 2.0, 5.0, 3.0], clusters=[0, 0, 1, 1, 2, 2])
+    >>> round(effect.mean, 3), round(effect.t, 3), effect.units  # cluster means 2, 2, 4
+    (2.667, 4.0, 3)
+    """
+    level = _confidence(confidence)
+    if clusters is None:
+        units = _differences(differences)
+        if units.size < 2:
+            raise ValueError(f"differences: expected at least 2 values for a standard error, got {units.size}")
+    else:
+        units = _cluster_means(differences, clusters)
+    n = units.size
+    mean, se = float(np.mean(units)), float(np.std(units, ddof=1) / np.sqrt(n))
+    half = float(stats.t.ppf((1 + level) / 2, n - 1)) * se
+    t = mean / se if se > 0 else float("nan")
+    p = float(2 * stats.t.sf(abs(t), n - 1)) if se > 0 else float("nan")
+    return PairedEffect(mean=mean, se=se, low=mean - half, high=mean + half, t=t, p=p, df=n - 1, units=n,
+                        confidence=level, clustered=clusters is not None)
