@@ -12,6 +12,13 @@ N, K = 6, 4
 Y = torch.tensor([0, 1, 2, 3, 1, 0])
 BITS = torch.tensor([1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
 
+
+def _multi_hot(y):
+    """Multi-hot targets (N, K) made from the labels y (N,): label l is on where (y + l) % 3 == 0 (one or two
+    labels per row); derived from Y, so that the tests that replace Y (empty batches, meta tensors) replace them too."""
+    return ((y[:, None] + torch.arange(K, device=y.device)[None, :]) % 3 == 0).float()
+
+
 @pytest.fixture(autouse=True)
 def kernels_at_every_size(monkeypatch):
     """Run the analytic row-block kernels on these small test batches too (by default, batches under
@@ -58,8 +65,16 @@ LOSSES = {
                                                       class_weight=w["class_w"], reduction=r), ("class_w",)),
     # CORAL's logits (N, K) are K cumulative logits of K + 1 classes
     "coral_loss": (2, lambda z, w, r: losses.coral_loss(z, Y, class_weight=w["class_w5"], reduction=r), ("class_w5",)),
+    # CORN's logits (N, K) are K conditional logits of K + 1 classes
+    "corn_loss": (2, lambda z, w, r: losses.corn_loss(z, Y, class_weight=w["class_w5"], reduction=r), ("class_w5",)),
+    # multi-label: logits (N, K) are K labels, the multi-hot targets (N, K) made from Y
+    "asymmetric_loss": (2, lambda z, w, r: losses.asymmetric_loss(z, _multi_hot(Y), gamma_pos=1.0, gamma_neg=3.0,
+                                                                  clip=0.05, reduction=r), ()),
+    "asymmetric_loss clip=0": (2, lambda z, w, r: losses.asymmetric_loss(z, _multi_hot(Y), gamma_pos=0.5, gamma_neg=2.0,
+                                                                         clip=0.0, reduction=r), ()),
 }
-SIGMOID_PER_COLUMN = ["coral_loss"]  # like a binary logit, a cumulative logit of +inf is a sure "y > k"
+SIGMOID_PER_COLUMN = ["coral_loss", "corn_loss", "asymmetric_loss",
+                      "asymmetric_loss clip=0"]  # like a binary logit, a logit of +inf is a sure "y > k" or label
 ANALYTIC = ["rwwce", "rwwce_per_example", "rps_loss", "rps_loss unweighted", "focal_loss",
             "distance_penalized_cross_entropy"]  # the row-block kernels
 
@@ -180,6 +195,12 @@ def test_float32_ties_with_the_top_logit_match_the_float64_reference(name):
                                                  scale=2.0, class_weight=w["class_w"].numpy(), reduction="none"),
         "coral_loss": lambda: reference.coral_loss(TIES.double().numpy(), y, class_weight=w["class_w5"].numpy(),
                                                    reduction="none"),
+        "corn_loss": lambda: reference.corn_loss(TIES.double().numpy(), y, class_weight=w["class_w5"].numpy(),
+                                                 reduction="none"),
+        "asymmetric_loss": lambda: reference.asymmetric_loss(TIES.double().numpy(), _multi_hot(Y).numpy(),
+                                                             gamma_pos=1.0, gamma_neg=3.0, clip=0.05, reduction="none"),
+        "asymmetric_loss clip=0": lambda: reference.asymmetric_loss(
+            TIES.double().numpy(), _multi_hot(Y).numpy(), gamma_pos=0.5, gamma_neg=2.0, clip=0.0, reduction="none"),
     }[name]()
     np.testing.assert_allclose(got.numpy(), ref, rtol=1e-6, atol=1e-7)
 

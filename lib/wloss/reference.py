@@ -301,3 +301,91 @@ def coral_probabilities(logits):
     above = np.minimum.accumulate(sigmoid(logits), axis=1)
     n = logits.shape[0]
     return np.concatenate([np.ones((n, 1)), above], axis=1) - np.concatenate([above, np.zeros((n, 1))], axis=1)
+
+
+def corn_loss(logits, targets, class_weight=None, reduction="mean"):
+    """CORN (Shi, Cao & Raschka 2023) on conditional logits (N, K - 1): task k asks "is y > k?" of the examples
+    with y > k - 1 only (its conditional training subset), and an example's loss is w_y times the sum of the
+    BCE(z_k, 1[y > k]) of the tasks it takes part in. "mean" divides by N (the authors divide by the number
+    of (example, task) pairs instead).
+
+    >>> round(corn_loss([[0.0, 0.0, 0.0]], [1]), 4)  # tasks 0 and 1 only: 2 log 2
+    1.3863
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim != 2 or logits.shape[0] == 0 or logits.shape[1] < 1:
+        raise ValueError(f"logits must have shape (N, K - 1), got {logits.shape}")
+    y = as_label_array(targets, name="targets", num_classes=logits.shape[1] + 1)
+    weight = _class_weight(class_weight, logits.shape[1] + 1)
+    loss = np.zeros(len(y))
+    for i in range(len(y)):
+        for k in range(logits.shape[1]):
+            if not y[i] > k - 1:
+                continue  # example i is not in task k's training subset
+            z = logits[i, k]
+            log_p_above = -np.logaddexp(0.0, -z)  # log sigma(z) = log P(y > k | y > k - 1)
+            log_p_not_above = -np.logaddexp(0.0, z)  # log(1 - sigma(z))
+            loss[i] -= log_p_above if y[i] > k else log_p_not_above
+        loss[i] *= weight[y[i]]
+    return _reduce(loss, reduction)
+
+
+def corn_probabilities(logits):
+    """P(y = k) from conditional logits (N, K - 1): s_k = P(y > k) = sigma(z_0) ... sigma(z_k), then
+    1 - s_0, s_{k-1} - s_k, s_{K-2}."""
+    logits = np.asarray(logits, dtype=np.float64)
+    n, tasks = logits.shape
+    probs = np.zeros((n, tasks + 1))
+    for i in range(n):
+        above = []  # s_k
+        s = 1.0
+        for k in range(tasks):
+            s *= sigmoid(logits[i, k])
+            above.append(s)
+        probs[i, 0] = 1 - above[0]
+        for k in range(1, tasks):
+            probs[i, k] = above[k - 1] - above[k]
+        probs[i, tasks] = above[tasks - 1]
+    return probs
+
+
+def asymmetric_loss(logits, targets, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, reduction="mean"):
+    """ASL (Ridnik et al. 2021), multi-label, on logits (N, L) and 0/1 targets (N, L), p = sigma(z), entry by entry:
+    positives -(1 - p)^gamma_pos log p, negatives -p_m^gamma_neg log(1 - p_m) with p_m = max(p - clip, 0); an
+    example's loss is the sum over its labels, "mean" divides by N (the authors return the sum over the batch).
+
+    >>> round(asymmetric_loss([[0.0, 0.0]], [[1, 0]], gamma_neg=1.0, clip=0.0), 4)  # log 2 + log 2 / 2
+    1.0397
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim != 2 or logits.shape[0] == 0:
+        raise ValueError(f"logits must have shape (N, L) with N >= 1, got {logits.shape}")
+    n, n_labels = logits.shape
+    y = np.asarray(targets.detach().cpu() if hasattr(targets, "detach") else targets)
+    if y.shape != logits.shape:
+        raise ValueError(f"targets must have the logits' shape {logits.shape}, got {y.shape}")
+    y = binary_labels(y.reshape(-1), n * n_labels, "targets", dtype=torch.float64, device="cpu").numpy().reshape(n, n_labels)
+    gamma_pos = float(check_nonnegative_finite(gamma_pos, "gamma_pos", ()))
+    gamma_neg = float(check_nonnegative_finite(gamma_neg, "gamma_neg", ()))
+    clip = float(check_nonnegative_finite(clip, "clip", ()))
+    if clip >= 1:
+        raise ValueError(f"clip must be in [0, 1), got {clip}")
+    loss = np.zeros(n)
+    for i in range(n):
+        for label in range(n_labels):
+            z = logits[i, label]
+            if y[i, label] == 1:
+                log_p = -np.logaddexp(0.0, -z)  # log sigma(z)
+                loss[i] -= sigmoid(-z) ** gamma_pos * log_p  # 1 - p = sigma(-z)
+            else:
+                p_m = max(sigmoid(z) - clip, 0.0)
+                # log(1 - p_m), 1 - p_m = min(sigma(-z) + clip, 1): log1p(-p_m) for small p_m, log(sigma(-z) + clip)
+                # near 1 - clip (1 - p rounds to 0 when z is large); with clip = 0, log sigma(-z) = -log(1 + e^z)
+                if clip == 0:
+                    log_not = -np.logaddexp(0.0, z)
+                elif p_m < 0.5:
+                    log_not = np.log1p(-p_m)
+                else:
+                    log_not = np.log(sigmoid(-z) + clip)
+                loss[i] -= p_m ** gamma_neg * log_not
+    return _reduce(loss, reduction)

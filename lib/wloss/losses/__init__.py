@@ -3,7 +3,9 @@
 Inputs
 ------
 Binary losses take logits (N,) and 0/1 targets (N,) (float, int or bool); multiclass and ordinal
-losses take logits (N, K), K >= 2, and integer targets (N,) in [0, K). Targets, weights and costs
+losses take logits (N, K), K >= 2, and integer targets (N,) in [0, K); the ordinal heads CORAL and CORN
+take K - 1 logits (N, K - 1) with the same targets; the multi-label ``asymmetric_loss`` takes logits
+(N, L) and 0/1 targets (N, L), its per-example loss the sum over the L labels. Targets, weights and costs
 may be tensors (any real dtype, bfloat16 included, on any device: they are moved to the logits'),
 NumPy arrays or lists. Scalar arguments (``pos_weight``, ``neg_weight``, ``gamma``, the binary
 ``alpha``, ``tau``, the costs of ``rwwce_binary``) take a Python number or a 0-d tensor, e.g.
@@ -44,7 +46,8 @@ Precision
 ---------
 float32 and float64 logits are computed in their own dtype, float16 and bfloat16 logits in float32,
 the loss returned in the logits' dtype. Losses and gradients stay finite and accurate for |logit| up
-to 1e4 in float32. A NaN or +inf logit gives a NaN loss for its example, as ``F.cross_entropy`` does.
+to 1e4 in float32. A NaN or +inf logit gives a NaN loss for its example, as ``F.cross_entropy`` does
+(``corn_loss`` does not read the logits of the tasks an example takes no part in).
 
 Autograd, ``torch.func`` and ``torch.compile``
 ----------------------------------------------
@@ -70,6 +73,8 @@ from wloss.losses.multiclass import (expected_cost_loss, expected_cost_per_examp
 from wloss.losses.ordinal import distance_penalized_cross_entropy, expected_label_l1_loss, rps_loss
 from wloss.losses.ldam import drw_class_weights, ldam_loss, ldam_margins
 from wloss.losses.coral import CoralLayer, coral_loss, coral_predict, coral_probabilities
+from wloss.losses.corn import corn_loss, corn_predict, corn_probabilities
+from wloss.losses.asymmetric import asymmetric_loss
 
 __all__ = [
     "weighted_bce_with_logits", "rwwce_binary", "sigmoid_focal_loss",
@@ -77,5 +82,5 @@ __all__ = [
     "focal_loss",
     "logit_adjusted_cross_entropy", "rps_loss", "expected_label_l1_loss", "distance_penalized_cross_entropy",
     "ldam_loss", "ldam_margins", "drw_class_weights", "coral_loss", "coral_probabilities", "coral_predict",
-    "CoralLayer",
+    "CoralLayer", "corn_loss", "corn_probabilities", "corn_predict", "asymmetric_loss",
 ]
