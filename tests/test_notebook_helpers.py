@@ -67,7 +67,7 @@ def test_disagreement_shows_the_error_and_fails_under_test(capsys, under_test, e
     assert "no longer holds: the two forms agree to 1e-12 (error" in out
 
 
-@pytest.mark.parametrize("tolerance, text", [(1e-12, "1e-12"), (1e-6, "1e-6"), (5e-6, "5e-6"), (0.01, "0.01"),
+@pytest.mark.parametrize("tolerance, text", [(1e-12, "1e-12"), (1e-6, "1e-6"), (5e-6, "5e-6"), (1e-4, "1e-4"), (0.001, "0.001"), (0.01, "0.01"),
                                              (1, "1")])
 def test_tolerances_read_as_one_writes_them(capsys, under_test, tolerance, text):
     claim_agree(0.0, tolerance, "a and b")

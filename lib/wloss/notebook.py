@@ -148,8 +148,8 @@ def claim_agree(error, tolerance: float, what: str, *, why_it_may_fail: str = ""
 
 
 def _short(number: float) -> str:
-    """1e-12 -> '1e-12', 5e-06 -> '5e-6', 0.01 -> '0.01': a tolerance as one writes it."""
-    text = f"{number:g}"
+    """1e-12 -> '1e-12', 5e-06 -> '5e-6', 1e-4 -> '1e-4', 0.01 -> '0.01': a tolerance as one writes it."""
+    text = f"{number:.0e}" if number < 1e-3 else f"{number:g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
