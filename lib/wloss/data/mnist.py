@@ -16,13 +16,13 @@ import gzip
 import hashlib
 import http.client
 import os
-import shutil
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from wloss.data import _cache
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -57,17 +57,12 @@ def mnist_search_dirs(root=None) -> list[Path]:
     >>> mnist_search_dirs("/data/mnist")[0]
     PosixPath('/data/mnist')
     """
-    dirs = [Path(root).expanduser()] if root is not None else []
-    if os.environ.get("WLOSS_DATA"):
-        dirs.append(Path(os.environ["WLOSS_DATA"]).expanduser() / "mnist")
-    dirs.append(user_cache_dir())
-    return dirs
+    return _cache.search_dirs("mnist", root)
 
 
 def user_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/wloss/mnist``, or ``~/.cache/wloss/mnist`` when XDG_CACHE_HOME is unset."""
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache).expanduser() / "wloss" / "mnist"
+    return _cache.user_cache_dir("mnist")
 
 
 def load_mnist(root=None, download: bool = False):
@@ -338,22 +333,12 @@ def download_mnist(folder, mirrors=None, progress: bool = False) -> Path:
     missing = [name for name in MNIST_FILES.values() if _file_in(folder, name) is None]
     if not missing:
         return folder
-    created = [parent for parent in (folder.parent, *folder.parent.parents) if not parent.exists()]
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-download-"))
-    try:
+    with _cache.staging_folder(folder) as staging:
         for name in missing:
             _download_one(name, staging / f"{name}.gz", mirrors, progress)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for parent in created:  # innermost first: leave no empty folder we made
-            if parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-        raise
-    folder.mkdir(exist_ok=True)
-    for name in missing:
-        (staging / f"{name}.gz").replace(folder / f"{name}.gz")
-    shutil.rmtree(staging, ignore_errors=True)
+        folder.mkdir(exist_ok=True)
+        for name in missing:
+            (staging / f"{name}.gz").replace(folder / f"{name}.gz")
     return folder
 
 
