@@ -68,8 +68,8 @@ test: $(STAMP) $(LAB_SETTINGS) data  ## every test: library, notebook tooling, t
 # The committed outputs must not depend on the CPU that wrote them: nbval again over every
 # lecture and solution under two simulated machines (an older CPU with baseline kernels and
 # one thread; AVX2 kernels and three threads). See tools/test_portable.py and CONTRIBUTING.md.
-test-portable: $(STAMP) data  ## nbval under two simulated other CPUs (PROFILES="older-cpu avx2"): outputs reproduce on any machine
-	$(PY) tools/test_portable.py $(PROFILES) -- -n$(JOBS) --dist=loadscope $(NBVAL) $(NB_LEFT_OUT)
+test-portable: $(STAMP) data  ## nbval under two simulated other CPUs (PROFILES=avx2, NB=lectures/06_rwwce.ipynb to narrow): outputs reproduce on any machine
+	$(PY) tools/test_portable.py $(PROFILES) $(NB) -- -n$(JOBS) --dist=loadscope $(NBVAL) $(NB_LEFT_OUT)
 
 test-notebooks: $(STAMP) data  ## nbval only: re-run lectures and solutions, compare with committed outputs
 	$(PY) -m pytest -n $(JOBS) --dist loadscope $(NBVAL) $(NB_LEFT_OUT) lectures solutions

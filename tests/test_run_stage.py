@@ -132,12 +132,23 @@ def test_profiles_switch_off_what_this_cpu_has():
     assert older["NPY_DISABLE_CPU_FEATURES"].split() == test_portable.numpy_dispatch_features()
     assert {older[v] for v in test_portable.THREAD_VARIABLES} == {"1"}
     assert {profiles["avx2"][v] for v in test_portable.THREAD_VARIABLES} == {"3"}
+    assert test_portable.beyond_avx2(["X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR"]) == [
+        "X86_V4", "AVX512_ICL", "AVX512_SPR"]
+    assert test_portable.beyond_avx2(["ASIMD", "ASIMDHP"]) == []
 
 
 @pytest.mark.skipif(sys.platform != "linux" or os.uname().machine != "x86_64", reason="x86-64 kernels")
 def test_the_older_cpu_profile_takes_effect_in_a_fresh_interpreter():
     env = {**os.environ, **test_portable.profiles()["older-cpu"]}
     assert test_portable.probe(env) == "PyTorch kernels DEFAULT, NumPy SIMD beyond baseline: -"
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.uname().machine != "x86_64", reason="x86-64 kernels")
+def test_the_avx2_profile_keeps_avx2_and_drops_what_lies_beyond():
+    env = {**os.environ, **test_portable.profiles()["avx2"]}
+    capability, features = test_portable.probe(env).split(", NumPy SIMD beyond baseline: ")
+    assert capability == "PyTorch kernels AVX2"
+    assert "X86_V4" not in features and "AVX512" not in features
 
 
 def test_an_unknown_profile_is_refused(capsys):

@@ -1,6 +1,9 @@
 """`make test-portable`: nbval over every lecture and solution as two other machines would run it.
 
-Usage: python tools/test_portable.py [PROFILE...] -- PYTEST_OPTION...
+Usage: python tools/test_portable.py [PROFILE...] [NOTEBOOK...] -- PYTEST_OPTION...
+
+(`make test-portable`, or `make test-portable PROFILES=avx2 NB=lectures/06_rwwce.ipynb` for one
+profile or some notebooks; by default every profile over every lecture and solution.)
 
 A committed output that prints the last bits of a float (``1.4e-17`` here, ``0.0e+00`` there)
 passes only on the CPU that wrote it. Each profile below changes which kernels NumPy, PyTorch
@@ -10,8 +13,8 @@ CI runner would; nbval must pass under every one of them.
 - ``older-cpu``: PyTorch's baseline kernels (``ATEN_CPU_CAPABILITY=default``), MKL limited to
   SSE4.2, NumPy's dispatchable SIMD features switched off (the ones NumPy found on this
   machine, read at run time: the list differs per CPU), one thread;
-- ``avx2``: PyTorch's and MKL's AVX2 kernels (AVX-512 machines otherwise use their own), three
-  threads.
+- ``avx2``: PyTorch's and MKL's AVX2 kernels, and NumPy's features beyond AVX2 (X86-64-v4 and the
+  AVX-512 groups) switched off, as on a machine without AVX-512; three threads.
 
 Before running nbval, each profile checks in a fresh interpreter that the simulation took
 effect (PyTorch's CPU capability, NumPy's remaining features) and says so. Reports go to
@@ -42,6 +45,11 @@ def numpy_dispatch_features() -> list[str]:
     return [feature for feature in __cpu_dispatch__ if __cpu_features__.get(feature)]
 
 
+def beyond_avx2(features: list[str]) -> list[str]:
+    """The features an AVX2-only x86 CPU lacks: X86_V4 and the AVX-512 groups (none on ARM)."""
+    return [feature for feature in features if feature == "X86_V4" or feature.startswith("AVX512")]
+
+
 def threads(count: int) -> dict[str, str]:
     return {name: str(count) for name in THREAD_VARIABLES}
 
@@ -51,7 +59,8 @@ def profiles() -> dict[str, dict[str, str]]:
     return {
         "older-cpu": {"ATEN_CPU_CAPABILITY": "default", "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
                       "NPY_DISABLE_CPU_FEATURES": " ".join(numpy_dispatch_features()), **threads(1)},
-        "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", **threads(3)},
+        "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+                 "NPY_DISABLE_CPU_FEATURES": " ".join(beyond_avx2(numpy_dispatch_features())), **threads(3)},
     }
 
 
@@ -62,14 +71,14 @@ def probe(env: dict[str, str]) -> str:
     return f"PyTorch kernels {capability}, NumPy SIMD beyond baseline: {features.strip()}"
 
 
-def run_profile(name: str, settings: dict[str, str], options: list[str]) -> test_summary.Report:
+def run_profile(name: str, settings: dict[str, str], options: list[str], paths: list[str]) -> test_summary.Report:
     env = {**os.environ, **settings}
     print(f"\n=== {name}: {' '.join(f'{k}={v!r}' for k, v in settings.items())}", flush=True)
     print(f"    {probe(env)}", flush=True)
     report = str(ROOT / "build" / f"portable-{name}.xml")
     os.environ.update(settings)           # inherited by pytest and by the kernels nbval starts
     try:
-        run_stage.run(report, PATHS, options)
+        run_stage.run(report, paths, options)
     finally:
         for key in settings:
             os.environ.pop(key, None)
@@ -82,12 +91,14 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     split = argv.index("--") if "--" in argv else len(argv)
     chosen, options = argv[:split], argv[split + 1:]
+    paths = [arg for arg in chosen if arg.endswith(".ipynb")] or PATHS
+    chosen = [arg for arg in chosen if not arg.endswith(".ipynb")]
     available = profiles()
     unknown = [name for name in chosen if name not in available]
     if unknown:
         print(f"unknown profile {' '.join(unknown)}; choose from {' '.join(available)}", file=sys.stderr)
         return 2
-    reports = {name: run_profile(name, available[name], options) for name in chosen or available}
+    reports = {name: run_profile(name, available[name], options, paths) for name in chosen or available}
     print("\n" + "=" * 72 + "\nmake test-portable: outputs compared under simulated CPUs")
     status = 0
     for name, report in reports.items():
