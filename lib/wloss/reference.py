@@ -279,6 +279,11 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     >>> round(coral_loss([[0.0, 0.0, 0.0]], [1]), 4)  # 3 log 2
     2.0794
     """
+    return _binary_tasks_loss(logits, targets, class_weight, reduction, takes_part=lambda y, k: True)
+
+
+def _binary_tasks_loss(logits, targets, class_weight, reduction, takes_part):
+    """w_y times the sum over tasks k with takes_part(y, k) of BCE(z_k, 1[y > k]), written out loop by loop."""
     logits = np.asarray(logits, dtype=np.float64)
     if logits.ndim != 2 or logits.shape[0] == 0 or logits.shape[1] < 1:
         raise ValueError(f"logits must have shape (N, K - 1), got {logits.shape}")
@@ -287,6 +292,8 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     loss = np.zeros(len(y))
     for i in range(len(y)):
         for k in range(logits.shape[1]):
+            if not takes_part(y[i], k):
+                continue
             z = logits[i, k]
             log_p_above = -np.logaddexp(0.0, -z)  # log sigma(z)
             log_p_not_above = -np.logaddexp(0.0, z)  # log(1 - sigma(z))
@@ -312,22 +319,8 @@ def corn_loss(logits, targets, class_weight=None, reduction="mean"):
     >>> round(corn_loss([[0.0, 0.0, 0.0]], [1]), 4)  # tasks 0 and 1 only: 2 log 2
     1.3863
     """
-    logits = np.asarray(logits, dtype=np.float64)
-    if logits.ndim != 2 or logits.shape[0] == 0 or logits.shape[1] < 1:
-        raise ValueError(f"logits must have shape (N, K - 1), got {logits.shape}")
-    y = as_label_array(targets, name="targets", num_classes=logits.shape[1] + 1)
-    weight = _class_weight(class_weight, logits.shape[1] + 1)
-    loss = np.zeros(len(y))
-    for i in range(len(y)):
-        for k in range(logits.shape[1]):
-            if not y[i] > k - 1:
-                continue  # example i is not in task k's training subset
-            z = logits[i, k]
-            log_p_above = -np.logaddexp(0.0, -z)  # log sigma(z) = log P(y > k | y > k - 1)
-            log_p_not_above = -np.logaddexp(0.0, z)  # log(1 - sigma(z))
-            loss[i] -= log_p_above if y[i] > k else log_p_not_above
-        loss[i] *= weight[y[i]]
-    return _reduce(loss, reduction)
+    # example i takes part in task k ("is y > k given y > k - 1?") only if y_i > k - 1
+    return _binary_tasks_loss(logits, targets, class_weight, reduction, takes_part=lambda y, k: y > k - 1)
 
 
 def corn_probabilities(logits):

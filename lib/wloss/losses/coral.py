@@ -18,13 +18,16 @@ from wloss.losses._inputs import check_reduction, class_targets, compute_dtype, 
 
 
 def _check_cumulative_logits(logits) -> torch.Tensor:
-    """``logits`` (N, K - 1), K >= 2, N >= 0, a floating tensor; returned in ``compute_dtype``."""
+    """``logits`` (N, K - 1), K >= 2, N >= 0, a floating tensor; returned in ``compute_dtype``.
+
+    Shared by CORAL (cumulative logits) and CORN (conditional logits): both have one logit per threshold.
+    """
     if not isinstance(logits, torch.Tensor):
         raise TypeError(f"logits must be a torch.Tensor, got {type(logits).__name__}")
     if not logits.is_floating_point():
         raise TypeError(f"logits must have a floating dtype, got {logits.dtype}")
     if logits.dim() != 2 or logits.shape[1] < 1:
-        raise ValueError("logits must have shape (N, K - 1): one cumulative logit per threshold, K >= 2; "
+        raise ValueError("logits must have shape (N, K - 1): one logit per threshold k = 0, ..., K - 2, K >= 2; "
                          f"got {tuple(logits.shape)}")
     return logits.to(compute_dtype(logits.dtype))
 
