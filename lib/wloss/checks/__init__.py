@@ -11,13 +11,40 @@ message saying the task is not done yet, rather than a bare traceback.
 """
 from __future__ import annotations
 
+import traceback
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
+LIBRARY = Path(__file__).resolve().parents[1]  # lib/wloss: frames from here are the checker's, not the student's
+
 
 class CheckFailed(AssertionError):
-    """A check found a wrong answer; the message says what is wrong."""
+    """A check found a wrong answer; the message says what is wrong.
+
+    In a notebook it reads like a teacher, not a crash: IPython shows what ``_render_traceback_``
+    returns instead of a traceback through the checker, i.e. the message alone, marked as a failed
+    check, and, when the student's own code raised, the student's frames of that error and none of
+    the checker's.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        lines = [f"\u2718 Check failed: {self}"]
+        cause = self.__cause__
+        if cause is not None and cause.__traceback__ is not None:
+            own = [frame for frame in traceback.extract_tb(cause.__traceback__) if not _in_library(frame.filename)]
+            if own:
+                lines += ["", "Where your code raised it:"]
+                lines += [line.rstrip("\n") for line in traceback.format_list(own)]
+                lines.append(f"{type(cause).__name__}: {cause}")
+        return lines
+
+
+def _in_library(filename: str) -> bool:
+    """Whether a frame belongs to wloss or to Python's own machinery (contextlib), not to the student."""
+    path = Path(filename)
+    return LIBRARY in path.resolve().parents or path.name == "contextlib.py"
 
 
 def passed(message: str) -> None:
