@@ -48,7 +48,11 @@ else
 	@$(PY) tools/fetch_data.py $(if $(filter skip,$(KEEL)),--skip keel)
 endif
 
-lab: $(STAMP) $(LAB_SETTINGS) data  ## start JupyterLab on the course (prints the URL, opens no browser)
+# nbgrader's JupyterLab menu and server pages are instructor tooling: off for students, on with INSTRUCTOR=1.
+LAB_ROLE := $(if $(INSTRUCTOR),instructor,student)
+
+lab: $(STAMP) $(LAB_SETTINGS) data  ## start JupyterLab on the course (prints the URL, opens no browser; INSTRUCTOR=1 adds nbgrader's tools)
+	@$(PY) tools/lab_tools.py $(LAB_ROLE) $(VENV)
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -96,6 +100,7 @@ replicate: $(STAMP) data  ## the full Tables I and II of the RWWCE paper, compar
 	$(if $(filter results,$(REPLICATE_OUT)),,$(PY) -m wloss.replicate compare $(REPLICATE_OUT) results)
 
 test-browser: $(STAMP) $(LAB_SETTINGS) book  ## a lecture run in JupyterLab, and the website, in headless Chromium (needs: apt-get install chromium)
+	@$(PY) tools/lab_tools.py student $(VENV)
 	$(PY) -m pytest -p no:cacheprovider tests/browser -v
 
 book: $(STAMP)  ## the course as a website in build/book/html, from the committed outputs; fails on warnings, broken links, missing images

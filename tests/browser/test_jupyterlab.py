@@ -120,3 +120,23 @@ def test_lecture_runs_in_jupyterlab(lab):
     assert all(c["execution_count"] for c in code), "some cells did not run"
     assert not errors, f"cells with errors in JupyterLab: {errors}"
     assert figures >= 1, "no figure rendered in the browser"
+
+
+def test_students_see_no_instructor_tooling(lab):
+    """`make lab` (and make test-browser) switch nbgrader's menu and panels off for students."""
+    from playwright.sync_api import sync_playwright
+
+    url, _ = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(url)
+            page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('Run')", timeout=60_000)
+            menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+            page.click(".lm-MenuBar-itemLabel:text-is('View')")
+            view_items = page.locator(".lm-Menu-itemLabel").all_inner_texts()
+        finally:
+            browser.close()
+    assert "Run" in menus and not any("nbgrader" in m.lower() for m in menus), menus
+    assert not any("assignment" in item.lower() or "formgrader" in item.lower() for item in view_items), view_items
