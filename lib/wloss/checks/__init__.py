@@ -11,6 +11,8 @@ message saying the task is not done yet, rather than a bare traceback.
 """
 from __future__ import annotations
 
+import importlib
+import sys
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +78,53 @@ def task(name: str):
         ) from None
     except Exception as exc:  # the student's code crashed: say so, keep the cause
         raise CheckFailed(f"{name}: your code raised {type(exc).__name__}: {exc}") from exc
+
+
+@contextmanager
+def library_blocked(name: str, *functions: str):
+    """Run the student's code for ``name`` with the library's own versions of the task blocked.
+
+    A task that asks for a function ``wloss`` (or scikit-learn) also provides would pass by
+    calling it; inside this block each of ``functions`` (qualified names such as
+    ``"wloss.metrics.average_precision"``) fails the check instead, wherever the student reached
+    it from: the module, or a name the notebook imported earlier (``from wloss.metrics import
+    average_precision``). Everything is restored on leaving the block, so the check can then
+    compare the student's answer with an independent reference.
+
+    Examples
+    --------
+    >>> import wloss.metrics
+    >>> with library_blocked("ap", "wloss.metrics.average_precision"):
+    ...     wloss.metrics.average_precision([0, 1], [0.2, 0.9])
+    Traceback (most recent call last):
+    ...
+    wloss.checks.CheckFailed: ap: your code called wloss.metrics.average_precision, the library's own version of what this task asks you to write. Can you compute it from its definition (NumPy is fine)?
+    """
+    __tracebackhide__ = True
+    saved = []
+    namespaces = [vars(module) for module in (sys.modules.get("__main__"),) if module is not None]
+    for qualified in functions:
+        module_name, _, attribute = qualified.rpartition(".")
+        module = importlib.import_module(module_name)
+        original = getattr(module, attribute)
+        blocked = _blocked(name, qualified)
+        for namespace in [vars(module), *namespaces]:
+            for key, value in list(namespace.items()):
+                if value is original:
+                    saved.append((namespace, key, value))
+                    namespace[key] = blocked
+    try:
+        yield
+    finally:
+        for namespace, key, value in reversed(saved):
+            namespace[key] = value
+
+
+def _blocked(name: str, qualified: str):
+    def blocked(*args, **kwargs):
+        raise CheckFailed(f"{name}: your code called {qualified}, the library's own version of what this task "
+                          "asks you to write. Can you compute it from its definition (NumPy is fine)?")
+    return blocked
 
 
 def _to_numpy(value):
