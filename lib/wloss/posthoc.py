@@ -6,7 +6,9 @@ Pieces that act on a trained model's outputs, without retraining it:
   (King & Zeng 2001, for K classes; the binary case is
   :func:`wloss.calibration.prior_correction`).
 - ``fit_temperature`` / ``temperature_scale``, ``fit_platt`` / ``platt_scale``,
-  ``fit_isotonic``: calibrators fitted on held-out (validation) data.
+  ``fit_isotonic``, ``fit_bias_corrected_temperature`` /
+  ``bias_corrected_temperature_scale`` (BCTS, Alexandari et al. 2020):
+  calibrators fitted on held-out (validation) data.
 - ``adjust_posteriors_to_priors``: move posteriors from training priors to new ones.
 - ``estimate_label_shift_bbse`` (Lipton, Wang & Smola 2018) and
   ``estimate_label_shift_em`` (Saerens, Latinne & Decaestecker 2002): new
@@ -272,6 +274,107 @@ def fit_isotonic(scores, y_true):
         return model.predict(finite_vector(new_scores, "new_scores"))
 
     return calibrate
+
+
+def bias_corrected_temperature_scale(logits, temperature: float, bias) -> np.ndarray:
+    """Bias-corrected temperature scaling (BCTS): probabilities softmax(z / T + b).
+
+    Parameters
+    ----------
+    logits : array-like, shape (N, K)
+    temperature : float > 0
+    bias : array-like, shape (K,), one finite offset per class
+
+    Returns
+    -------
+    ndarray, shape (N, K), rows summing to 1
+
+    Examples
+    --------
+    >>> bias_corrected_temperature_scale([[0.0, 2.0]], 2.0, [0.0, -1.0]).round(4)
+    array([[0.5, 0.5]])
+    """
+    z = _logit_matrix(logits)
+    t = positive_finite(temperature, "temperature")
+    b = _bias_vector(bias, z.shape[1])
+    return softmax(z / t + b, axis=1)
+
+
+def fit_bias_corrected_temperature(logits, y_true) -> tuple[float, np.ndarray]:
+    """BCTS: the temperature T and class biases b minimising the mean NLL of softmax(z / T + b).
+
+    Temperature scaling (Guo et al. 2017) plus one bias per class, fitted on
+    labelled validation data (Alexandari, Kundaje & Shrikumar 2020). The
+    temperature fixes how sharp the probabilities are; the biases shift mass
+    between classes, which a temperature cannot do: they can learn, for
+    instance, the prior correction -log w_k of a model trained with class
+    weights. At the optimum the mean calibrated probability of each class
+    equals its share in ``y_true``. Adding a constant to every b_k changes
+    nothing, so b is returned centred (summing to 0).
+
+    Parameters
+    ----------
+    logits : array-like, shape (N, K)
+    y_true : array-like of int, shape (N,), labels in [0, K), every class present
+
+    Returns
+    -------
+    (temperature, bias) : tuple of float and ndarray of shape (K,)
+        T is searched in [exp(-6), exp(6)].
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is not a finite (N, K) matrix, ``y_true`` has the wrong
+        length or labels outside [0, K), or a class never occurs in ``y_true``.
+
+    Examples
+    --------
+    Logits that say nothing (all 0) leave only the class shares to learn:
+
+    >>> t, b = fit_bias_corrected_temperature(np.zeros((4, 2)), [0, 1, 1, 1])
+    >>> b.round(4)                                   # centred log of the shares (1/4, 3/4)
+    array([-0.5493,  0.5493])
+    >>> bias_corrected_temperature_scale(np.zeros((1, 2)), t, b).round(4)
+    array([[0.25, 0.75]])
+    """
+    z = _logit_matrix(logits)
+    k = z.shape[1]
+    y = as_label_array(y_true, "y_true", num_classes=k)
+    if len(y) != len(z):
+        raise ValueError(f"y_true has {len(y)} labels but logits has {len(z)} rows")
+    counts = np.bincount(y, minlength=k)
+    if np.any(counts == 0):
+        raise ValueError(f"y_true must contain every class to fit the biases, class {int(np.argmin(counts))} "
+                         "never occurs")
+    onehot = np.eye(k)[y]
+
+    def nll_and_grad(theta):
+        scaled = z * np.exp(-theta[0])
+        log_p = log_softmax(scaled + theta[1:], axis=1)
+        residual = np.exp(log_p) - onehot                  # d NLL / d (z / T + b), per example
+        value = -np.mean(np.sum(log_p * onehot, axis=1))
+        grad_log_t = -np.mean(np.sum(residual * scaled, axis=1))
+        return value, np.r_[grad_log_t, residual.mean(axis=0)]
+
+    result = minimize(nll_and_grad, np.zeros(k + 1), jac=True, method="L-BFGS-B",
+                      bounds=[(-6.0, 6.0)] + [(None, None)] * k,
+                      options={"gtol": 1e-12, "ftol": 1e-15, "maxiter": 10_000})
+    bias = result.x[1:] - result.x[1:].mean()
+    return float(np.exp(result.x[0])), bias
+
+
+def _bias_vector(bias, k: int) -> np.ndarray:
+    raw = bias.detach().cpu().numpy() if hasattr(bias, "detach") else bias
+    try:
+        b = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"bias must be an array of numbers, got {type(bias).__name__}") from None
+    if b.shape != (k,):
+        raise ValueError(f"bias must have shape ({k},), one entry per class, got {b.shape}")
+    if not np.all(np.isfinite(b)):
+        raise ValueError("bias must be finite, got NaN or infinity")
+    return b
 
 
 # ----------------------------------------------------------------------------- label shift
