@@ -25,7 +25,7 @@ endif
 # JupyterLab settings for the course's environment (no "Jupyter news?" prompt on first start)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab data test test-portable test-lib test-notebooks exercises execute bench replicate test-browser book clean
+.PHONY: lab data test test-portable keel-benchmark test-lib test-notebooks exercises execute bench replicate test-browser book clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,13 @@ execute: $(STAMP)  ## re-run lectures and solutions in place (after editing them
 bench: $(STAMP)  ## speed as ratios measured side by side: losses vs F.cross_entropy, batched vs per-model training
 	$(PY) benchmarks/bench_losses.py
 	$(PY) benchmarks/bench_replicate.py
+
+# The KEEL benchmark (wloss.benchmark): 14 methods x 100 KEEL data sets x 5 folds x 3 seeds x 4 cost ratios;
+# a rerun resumes a partial CSV. KEEL_SCHEDULER=ADDRESS (or local) runs the same sweep on a Dask cluster.
+KEEL_OUT ?= results/keel_benchmark.csv
+keel-benchmark: $(STAMP) data  ## the KEEL benchmark -> results/keel_benchmark.csv and its mean ranks; resumes a partial CSV
+	$(PY) -m wloss.benchmark --out $(KEEL_OUT) --seeds 0,1,2 --cost-ratios 1,5,20,100 --n-jobs $(JOBS) \
+		$(if $(KEEL_SCHEDULER),--scheduler $(KEEL_SCHEDULER))
 
 # Writes into build/replicate, then compares with the committed results/ (within what another
 # CPU moves: 2.8 standard errors of each mean); `make replicate REPLICATE_OUT=results` re-makes results/.
