@@ -166,6 +166,20 @@ def test_command_line_writes_rows_and_summary(real_wheel, tmp_path, capsys):
     assert "2 units run" in capsys.readouterr().out
 
 
+def test_python_dash_m_runs_on_worker_processes(real_wheel, tmp_path):
+    """`python -m wloss.benchmark` with two loky workers: what it sends them must unpickle there."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "m.csv"
+    done = subprocess.run([sys.executable, "-m", "wloss.benchmark", "--out", str(out), "--datasets", "glass-0-4_vs_5",
+                           "--seeds", "0", "--folds", "0,1", "--cost-ratios", "1", "--methods", "lr_ce,lr_wce",
+                           "--n-jobs", "2"], capture_output=True, text=True, env={**os.environ, "WLOSS_PROGRESS": "0"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(pd.read_csv(out)) == 4
+
+
 def test_unknown_data_set_is_refused_naming_the_argument(real_wheel, tmp_path):
     with pytest.raises(ValueError, match=r"^datasets: unknown KEEL data set 'glass-0-4_vs_55'"):
         run_sweep(["glass-0-4_vs_55"], [0], ["lr_ce"], [1], tmp_path / "x.csv", n_jobs=1)

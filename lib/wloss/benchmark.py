@@ -787,4 +787,7 @@ def main(argv=None) -> SweepResult:
 
 
 if __name__ == "__main__":
-    main()
+    # Run main() from the module imported under its own name: under `python -m` this file is __main__, and the
+    # functions sent to joblib's worker processes must pickle as wloss.benchmark.<name>, not __main__.<name>.
+    from wloss.benchmark import main as _main_of_the_module
+    _main_of_the_module()
