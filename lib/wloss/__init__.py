@@ -17,6 +17,7 @@ The library behind the Weighted Losses course. Modules by concern:
 - ``wloss.scenarios`` card transactions whose misclassification costs depend on the amount
 - ``wloss.data``      MNIST (checksummed, fetched once), KEEL's imbalanced data sets, the paper's one-vs-rest sets,
                       synthetic sets
+- ``wloss.decoupled`` decoupled training for long tails: classifier re-training on frozen features, tau-normalisation
 - ``wloss.replicate`` Tables I and II of the RWWCE paper (``python -m wloss.replicate``)
 - ``wloss.benchmark`` the KEEL benchmark: methods x data sets x folds x seeds x cost ratios, on joblib or Dask
                       (``python -m wloss.benchmark``)
