@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from wloss.checks import check_array, check_choices, check_scalar, fail, passed, task
+from wloss.checks import CheckFailed, check_array, check_choices, check_scalar, fail, library_blocked, passed, task
 from wloss.multilabel import bayes_thresholds, multilabel_rwwce_reference, per_label_recall_precision
 
 # ---------------------------------------------------------------- task 1 (debug): pos_weight per label
@@ -32,6 +32,20 @@ def _right_pos_weight(Y):
     Y = np.asarray(Y, dtype=float)
     n_pos = Y.sum(axis=0)
     return (len(Y) - n_pos) / n_pos
+
+
+def _counted_by_row(Y):
+    """Positives and negatives of each label counted one row at a time: a reference that shares no formula with
+    a vectorised answer (nor with wloss.multilabel.pos_weight_per_label)."""
+    positives = [0] * len(Y[0])
+    for row in Y:
+        for label, value in enumerate(row):
+            positives[label] += int(bool(value))
+    return np.array(positives, dtype=float), np.array([len(Y) - p for p in positives], dtype=float)
+
+
+#: The library's own version of task 1, blocked while the student's function runs.
+_POS_WEIGHT_LIBRARY = "wloss.multilabel.pos_weight_per_label"
 
 
 def _diagnose_pos_weight(got, Y, case):
@@ -60,27 +74,32 @@ def _diagnose_pos_weight(got, Y, case):
 
 
 def check_pos_weight(pos_weight, hidden=False):
-    """Task 1: negatives over positives down each column; a ValueError for a column without positives."""
+    """Task 1: negatives over positives down each column; a ValueError for a column without positives.
+
+    The student's function runs with ``wloss.multilabel.pos_weight_per_label`` blocked; its weights are compared
+    with counts taken row by row here (each label's weighted positives must balance its negatives).
+    """
     cases = _hidden_matrices() if hidden else [_Y_TALL, _Y_SQUARE]
     for k, Y in enumerate(cases):
         case = f"case {k + 1}: Y of shape {Y.shape}"
-        with task("pos_weight"):
+        with library_blocked("pos_weight", _POS_WEIGHT_LIBRARY), task("pos_weight"):
             raw = pos_weight(Y.copy())
         got = np.asarray(check_array(f"pos_weight ({case})", raw), dtype=float)
         _diagnose_pos_weight(got, Y, case)
-        right = _right_pos_weight(Y)
-        if got.shape != right.shape:
-            fail(f"pos_weight ({case}): expected one weight per label, shape {right.shape}, got shape {got.shape}")
-        n_pos = np.asarray(Y, dtype=float).sum(axis=0)
-        balance = got * n_pos - (len(Y) - n_pos)
+        n_pos, n_neg = _counted_by_row(Y.tolist())
+        if got.shape != n_pos.shape:
+            fail(f"pos_weight ({case}): expected one weight per label, shape {n_pos.shape}, got shape {got.shape}")
+        balance = got * n_pos - n_neg
         if not np.allclose(balance, 0.0, atol=1e-9):
             l = int(np.argmax(np.abs(balance)))
             fail(f"pos_weight ({case}): for label {l} the weighted positives (weight x {int(n_pos[l])} positives) "
-                 f"do not balance its {int(len(Y) - n_pos[l])} negatives.")
+                 f"do not balance its {int(n_neg[l])} negatives.")
     if not hidden:
         try:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with library_blocked("pos_weight", _POS_WEIGHT_LIBRARY), np.errstate(divide="ignore", invalid="ignore"):
                 returned = pos_weight(_Y_NO_POSITIVE.copy())
+        except CheckFailed:
+            raise
         except NotImplementedError:
             fail("pos_weight: not done yet - replace `raise NotImplementedError()` with your code.")
         except ValueError:
@@ -264,3 +283,97 @@ def check_multilabel_rwwce(multilabel_rwwce_np, hidden=False):
              f"(relative error {abs(got - right) / abs(right):.2e}).")
     passed("multilabel_rwwce_np: exact on moderate logits, finite and exact at |z| = 1e4, averaged over examples"
            + (" (hidden cases)" if hidden else ""))
+
+
+# ---------------------------------------------------------------- task 6 (predict): switching off the rarest tag
+
+#: A news tagger with 12 topics: the share of articles carrying each, and the tagger's recall and precision on it.
+#: The rarest topic (0.3 % of the articles) is distinctive: found about 3 times in 4, right about 4 times in 5.
+TOPIC_RATES = np.array([0.45, 0.30, 0.22, 0.15, 0.10, 0.07, 0.05, 0.03, 0.02, 0.012, 0.007, 0.003])
+TOPIC_RECALL = np.array([0.90, 0.85, 0.80, 0.75, 0.70, 0.65, 0.60, 0.60, 0.55, 0.50, 0.55, 0.75])
+TOPIC_PRECISION = np.array([0.85, 0.80, 0.75, 0.70, 0.65, 0.60, 0.55, 0.50, 0.50, 0.45, 0.50, 0.80])
+SILENCED_KEYS = ("micro recall", "macro recall", "micro F1", "macro F1")
+SILENCED_CHOICES = ("rises", "falls", "stays")
+#: "stays": the average changes by less than this, either way.
+STAYS_WITHIN = 0.01
+
+_SILENCED_QUESTIONS = {
+    "micro recall": "what share of ALL the positive label assignments belongs to the switched-off topic, and so what "
+                    "weight do its hits carry in micro recall?",
+    "macro recall": "what does the switched-off topic's own recall become, and what weight does one topic's recall "
+                    "carry in a plain mean over 12 topics?",
+    "micro F1": "what share of the TP, FP and FN counts summed over the 12 topics does the switched-off topic hold, "
+                "and how many of its counts are false positives compared with the lecture's rare label?",
+    "macro F1": "what does the switched-off topic's own F1 become (its articles are still in the data), and what "
+                "weight does it carry among 12 topics?",
+}
+
+
+def _averages(Y, Y_pred):
+    """Micro and macro recall and F1 of 0/1 decisions, from each label's TP, FP and FN."""
+    tp = (Y * Y_pred).sum(axis=0)
+    fp = ((1 - Y) * Y_pred).sum(axis=0)
+    fn = (Y * (1 - Y_pred)).sum(axis=0)
+    return {"micro recall": float(tp.sum() / (tp.sum() + fn.sum())),
+            "macro recall": float(np.mean(tp / (tp + fn))),
+            "micro F1": float(2 * tp.sum() / (2 * tp.sum() + fp.sum() + fn.sum())),
+            "macro F1": float(np.mean(2 * tp / (2 * tp + fp + fn)))}
+
+
+def _direction(change):
+    return "stays" if abs(change) < STAYS_WITHIN else ("rises" if change > 0 else "falls")
+
+
+@lru_cache(maxsize=4)
+def silenced_label_experiment(seed=0):
+    """Switch off the rarest of 12 topics of a simulated tagger and recompute micro and macro recall and F1.
+
+    20,000 articles; each topic is present with its rate in ``TOPIC_RATES``; the tagger finds a present topic with
+    probability ``TOPIC_RECALL`` and flags an absent one at the rate that gives ``TOPIC_PRECISION``. Switching off
+    sets the last (rarest) column of the decisions to 0; the targets keep its positives. Only random draws and
+    counts: the result is the same on every CPU.
+    """
+    rng = np.random.default_rng(1300 + seed)
+    n = 20_000
+    Y = (rng.random((n, len(TOPIC_RATES))) < TOPIC_RATES).astype(float)
+    false_alarm = TOPIC_RATES * TOPIC_RECALL * (1 - TOPIC_PRECISION) / (TOPIC_PRECISION * (1 - TOPIC_RATES))
+    u = rng.random(Y.shape)
+    Y_pred = np.where(Y == 1, u < TOPIC_RECALL, u < false_alarm).astype(float)
+    switched_off = Y_pred.copy()
+    switched_off[:, -1] = 0.0
+    before, after = _averages(Y, Y_pred), _averages(Y, switched_off)
+    rare_tp = float((Y[:, -1] * Y_pred[:, -1]).sum())
+    return {
+        "share of positives": float(Y[:, -1].sum() / Y.sum()),
+        "share of predictions": float(Y_pred[:, -1].sum() / Y_pred.sum()),
+        "recall": rare_tp / float(Y[:, -1].sum()),
+        "precision": rare_tp / float(Y_pred[:, -1].sum()),
+        "before": before,
+        "after": after,
+        "outcome": {key: _direction(after[key] - before[key]) for key in SILENCED_KEYS},
+    }
+
+
+def check_silenced_prediction(prediction, reason, hidden=False):
+    """Task 6: the visible part checks that the prediction and its reason are recorded and well formed (not whether
+    they are right); the hidden part grades the four directions against the experiment and another draw."""
+    check_choices("silenced_prediction", prediction, SILENCED_KEYS, SILENCED_CHOICES)
+    if reason is ... or reason is None:
+        fail("silenced_reason: not filled in yet - write one line on why, before you run the experiment.")
+    if not isinstance(reason, str):
+        fail(f"silenced_reason: expected one line of text (a str), got {type(reason).__name__}")
+    if len(reason.split()) < 4:
+        fail(f"silenced_reason: {reason!r} is not a reason yet - in one sentence, what makes each average move "
+             "or not?")
+    if not hidden:
+        passed("silenced_prediction: four answers and a reason recorded; run the experiment below and compare "
+               "(the graded part checks them)")
+        return
+    for seed, draw in ((0, "the draw you ran"), (1, "another draw of the data")):
+        outcome = silenced_label_experiment(seed)["outcome"]
+        wrong = [key for key in SILENCED_KEYS if prediction[key] != outcome[key]]
+        if wrong:
+            fail(f"silenced_prediction: {len(wrong)} of 4 disagree with the experiment ({draw}); compare the "
+                 "before and after it printed for each. Ask yourself:\n"
+                 + "\n".join(f"  {key!r}: {_SILENCED_QUESTIONS[key]}" for key in wrong))
+    passed("silenced_prediction: all four averages move as you predicted (two draws of the data)")
