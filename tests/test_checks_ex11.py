@@ -1,8 +1,9 @@
 """Exercise 11's checks: plausible wrong conversions fail with CheckFailed, right answers pass.
 
 The right answers follow from the conventions lecture 11 checks numerically: PyTorch's weighted mean divides
-by sum_i w[y_i], Keras's default by N, scikit-learn's log_loss by sum(sample_weight), and
-RandomUnderSampler's dict gives the number of each class to keep.
+by sum_i w[y_i], Keras's default by N, scikit-learn's log_loss by sum(sample_weight),
+RandomUnderSampler's dict gives the number of each class to keep, and LightGBM's class_weight multiplies every
+gradient and hessian (task 7: the penalties that see that factor must follow it).
 """
 import re
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.metrics import log_loss
+from sklearn.utils.class_weight import compute_class_weight
 
 from wloss.checks import CheckFailed, ex11
 
@@ -205,6 +207,107 @@ def test_a_crash_in_the_students_code_is_a_check_failure():
     def crashes(*args):
         raise IndexError("index 3 is out of bounds")
     for check in (ex11.check_accumulation_factors, ex11.check_bce_via_log_loss, ex11.check_multilabel_pos_weight,
-                  ex11.check_undersampling_strategy):
+                  ex11.check_undersampling_strategy, ex11.check_balanced_params):
         with pytest.raises(CheckFailed, match="IndexError"):
             check(crashes)
+
+
+# ----------------------------------------------------------------------------- task 7
+
+
+def right_balanced_params(y, reg_lambda, min_child_weight):
+    # 'balanced' weighs class k by N / (2 n_k): scikit-learn's own helper gives the factor on the negatives (the
+    # dict's weight there is 1), which multiplies every gradient and hessian, so both settings follow it.
+    factor = compute_class_weight("balanced", classes=np.array([0, 1]), y=np.asarray(y))[0]
+    return {"reg_lambda": reg_lambda * factor, "min_child_weight": min_child_weight * factor}
+
+
+def _scaled(factor_of_y):
+    return lambda y, lam, m: {"reg_lambda": lam * factor_of_y(np.asarray(y)),
+                              "min_child_weight": m * factor_of_y(np.asarray(y))}
+
+
+def _factor(y):
+    return len(y) / (2 * np.sum(y == 0))
+
+
+#: name: (wrong answer, what the message must say)
+WRONG_BALANCED = {
+    "the dict model's settings kept": (_scaled(lambda y: 1.0), "kept the dict model's reg_lambda"),
+    "divided, as scikit-learn's C would be": (_scaled(lambda y: 1 / _factor(y)), "opposite way"),
+    "reg_lambda rescaled, min_child_weight kept":
+        (lambda y, lam, m: {"reg_lambda": lam * _factor(np.asarray(y)), "min_child_weight": m},
+         "kept the dict model's min_child_weight"),
+    "min_child_weight rescaled, reg_lambda kept":
+        (lambda y, lam, m: {"reg_lambda": lam, "min_child_weight": m * _factor(np.asarray(y))},
+         "kept the dict model's reg_lambda"),
+    "the dict's positive weight n-/n+": (_scaled(lambda y: np.sum(y == 0) / np.sum(y == 1)), "not by the factor"),
+    "the positives' balanced weight N/(2 n+)": (_scaled(lambda y: len(y) / (2 * np.sum(y == 1))), "not by the factor"),
+    "the lecture's 0.556 hard-coded": (_scaled(lambda y: 5 / 9), "not by the factor"),
+}
+#: The visible cases (n, positives, reg_lambda, min_child_weight): the values and the factor that must not be printed.
+VISIBLE_BALANCED = [(300, 45, 1.0, 0.0), (300, 45, 0.0, 4.0), (400, 100, 3.0, 2.0)]
+FORBIDDEN_BALANCED = sorted({f"{value:.{digits}f}" for n, n_pos, lam, m in VISIBLE_BALANCED
+                             for factor in [n / (2 * (n - n_pos))] for value in (factor, lam * factor, m * factor)
+                             if value > 0 for digits in (2, 3)}
+                            | {"N / (2", "2 * n", "2n", "multipl", "n_neg", "compute_class_weight",
+                               "min_sum_hessian", "H + ", "lambda *", "* c", "c *"})
+
+
+def test_right_balanced_params_pass(capsys):
+    ex11.check_balanced_params(right_balanced_params)
+    ex11.check_balanced_params(right_balanced_params, hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 2
+
+
+@pytest.mark.parametrize("relative", [1e-6, -1e-6])
+def test_balanced_params_off_by_rounding_still_pass(relative, capsys):
+    """The check compares with an experiment: an answer off by far more than any CPU's rounding still passes."""
+    def rounded(y, lam, m):
+        return {key: value * (1 + relative) for key, value in right_balanced_params(y, lam, m).items()}
+    ex11.check_balanced_params(rounded)
+    ex11.check_balanced_params(rounded, hidden=True)
+
+
+@pytest.mark.parametrize("name", WRONG_BALANCED)
+def test_wrong_balanced_params_fail_with_a_question(name):
+    wrong, says = WRONG_BALANCED[name]
+    with pytest.raises(CheckFailed) as failure:
+        ex11.check_balanced_params(wrong)
+    message = str(failure.value)
+    assert "trains another model than the dict's" in message and says in message, message
+    assert message.rstrip().endswith("?"), message
+    assert not [fragment for fragment in FORBIDDEN_BALANCED if fragment in message], message
+
+
+def test_reg_lambda_alone_is_named_on_the_case_without_min_child_weight():
+    with pytest.raises(CheckFailed, match=r"reg_lambda=1, min_child_weight=0\)"):
+        ex11.check_balanced_params(WRONG_BALANCED["the dict model's settings kept"][0])
+    with pytest.raises(CheckFailed, match=r"reg_lambda=0, min_child_weight=4\)"):
+        ex11.check_balanced_params(WRONG_BALANCED["reg_lambda rescaled, min_child_weight kept"][0])
+
+
+def test_factor_from_the_majority_class_passes_the_visible_cases_but_not_the_hidden_ones(capsys):
+    majority = _scaled(lambda y: len(y) / (2 * max(np.sum(y == 0), np.sum(y == 1))))
+    ex11.check_balanced_params(majority)
+    with pytest.raises(CheckFailed, match="140 positive"):
+        ex11.check_balanced_params(majority, hidden=True)
+
+
+@pytest.mark.parametrize("answer, says", [
+    (lambda y, lam, m: (lam, m), "expected a dict with exactly the keys"),
+    (lambda y, lam, m: {"reg_lambda": lam}, "expected a dict with exactly the keys"),
+    (lambda y, lam, m: {**right_balanced_params(y, lam, m), "class_weight": None}, "expected a dict with exactly"),
+    (lambda y, lam, m: {"reg_lambda": -1.0, "min_child_weight": m}, "non-negative"),
+    (lambda y, lam, m: {"reg_lambda": "0.5", "min_child_weight": m}, "expected a single number"),
+], ids=["tuple", "missing key", "extra key", "negative", "string"])
+def test_malformed_balanced_params_fail(answer, says):
+    with pytest.raises(CheckFailed, match=says):
+        ex11.check_balanced_params(answer)
+
+
+def test_unsolved_balanced_params_is_not_done_yet():
+    def stub(y, reg_lambda, min_child_weight):
+        raise NotImplementedError()
+    with pytest.raises(CheckFailed, match="not done yet"):
+        ex11.check_balanced_params(stub)

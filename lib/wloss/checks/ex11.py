@@ -226,3 +226,81 @@ def check_undersampling_strategy(undersampling_strategy, hidden: bool = False):
                  f"weights negatives by {kept_neg:.3f} on average - {hint}")
     passed("undersampling_strategy: in expectation the resampled sum is the neg_weight-weighted sum"
            + (" (hidden cases)" if hidden else ""))
+
+
+# ----------------------------------------------------------------------------- task 7: 'balanced' in a penalised LightGBM
+
+#: The boosting settings the check shares between the dict model and the student's 'balanced' one (deterministic,
+#: one thread: the two models differ only through class_weight and the two settings the task asks for).
+BALANCED_BOOSTING = dict(n_estimators=20, num_leaves=7, learning_rate=0.3, min_child_samples=5, deterministic=True,
+                         n_jobs=1, verbose=-1)
+#: Same model: the largest raw-score difference stays below this. Rounding leaves about 1e-7 (LightGBM keeps
+#: gradients in float32); a wrong setting moves some raw score by 0.3 or more.
+BALANCED_TOLERANCE = 1e-3
+
+
+def _balanced_cases(hidden: bool):
+    """(n, share of positives, data seed, reg_lambda, min_child_weight), simplest first.
+
+    Visible: reg_lambda alone (min_child_weight far too small to bind), then min_child_weight alone
+    (reg_lambda=0), then both. Hidden: 5 % positives with a strong penalty, and positives in the majority.
+    """
+    if not hidden:
+        return [(300, 0.15, 5, 1.0, 0.0), (300, 0.15, 5, 0.0, 4.0), (400, 0.25, 4, 3.0, 2.0)]
+    return [(500, 0.05, 2, 5.0, 1.0), (200, 0.7, 3, 1.0, 2.0)]
+
+
+def _balanced_raw_scores(X, y, class_weight, reg_lambda, min_child_weight):
+    import lightgbm as lgb
+
+    model = lgb.LGBMClassifier(class_weight=class_weight, reg_lambda=reg_lambda, min_child_weight=min_child_weight,
+                               **BALANCED_BOOSTING)
+    return model.fit(X, y).predict(X, raw_score=True)
+
+
+def _balanced_hint(y, reg_lambda, min_child_weight, got):
+    """A question about the answer's mistake, from how it rescaled the settings that bind in this case."""
+    scale = len(y) / (2 * float(np.sum(y == 0)))          # 'balanced' = scale x the dict's weights
+    binding = {"reg_lambda": reg_lambda, "min_child_weight": min_child_weight if min_child_weight >= 0.1 else 0.0}
+    ratios = {key: got[key] / value for key, value in binding.items() if value > 0}
+    kept = [key for key, r in ratios.items() if np.isclose(r, 1.0)]
+    if kept:
+        return (f"you kept the dict model's {' and '.join(kept)}. By what factor do the 'balanced' weights differ "
+                "from the dict's on these labels, and which of the sums a leaf is built from carry that factor?")
+    if any(np.isclose(r, 1 / scale) for r in ratios.values()):
+        return ("your settings moved the opposite way to the examples' weights. Where does each setting enter a "
+                "leaf (its value, the test that allows it), and what stands next to it there?")
+    if all(r > 0 for r in ratios.values()):
+        return ("your settings are rescaled, but not by the factor between the 'balanced' weights and the dict's on "
+                "these labels. What does 'balanced' give each class here, compared with the dict?")
+    return "how are a leaf's value and the min_child_weight test computed from the examples' gradients and hessians?"
+
+
+def check_balanced_params(balanced_params, hidden: bool = False):
+    """Task 7: class_weight='balanced' with the student's reg_lambda and min_child_weight trains the dict model."""
+    from wloss.data.synthetic import make_imbalanced_blobs
+
+    keys = ("reg_lambda", "min_child_weight")
+    for n, share, seed, reg_lambda, min_child_weight in _balanced_cases(hidden):
+        X, y = make_imbalanced_blobs(n, share, seed=seed, separation=1.5)
+        n_pos, n_neg = int(y.sum()), int((y == 0).sum())
+        case = (f"{n} labels, {n_pos} positive, class_weight={{0: 1, 1: {n_neg}/{n_pos}}}, "
+                f"reg_lambda={reg_lambda:g}, min_child_weight={min_child_weight:g}")
+        with task("balanced_params"):
+            got = balanced_params(y.copy(), reg_lambda, min_child_weight)
+        if not isinstance(got, dict) or set(got) != set(keys):
+            what = sorted(got) if isinstance(got, dict) else type(got).__name__
+            fail(f"balanced_params ({case}): expected a dict with exactly the keys {list(keys)}, got {what}")
+        values = {key: check_scalar(f"balanced_params(...)[{key!r}] ({case})", got[key]) for key in keys}
+        if min(values.values()) < 0:
+            fail(f"balanced_params ({case}): LightGBM accepts only non-negative reg_lambda and min_child_weight")
+        reference = _balanced_raw_scores(X, y, {0: 1.0, 1: n_neg / n_pos}, reg_lambda, min_child_weight)
+        with task(f"LGBMClassifier(class_weight='balanced', **your dict) ({case})"):
+            balanced = _balanced_raw_scores(X, y, "balanced", values["reg_lambda"], values["min_child_weight"])
+        gap = float(np.abs(balanced - reference).max())
+        if not gap < BALANCED_TOLERANCE:
+            fail(f"balanced_params ({case}): LGBMClassifier(class_weight='balanced', **your dict) trains another "
+                 f"model than the dict's (largest raw-score difference {gap:.1g}) - "
+                 + _balanced_hint(y, reg_lambda, min_child_weight, values))
+    passed("balanced_params: class_weight='balanced' with your settings trains the dict model (raw scores agree to "
+           f"{BALANCED_TOLERANCE:g})" + (" (hidden cases)" if hidden else ""))
