@@ -2,11 +2,14 @@
 
 The right answers follow from lecture 12: BBSE solves M q = mu with M[i, j] = P(yhat = i | y = j); the posterior
 odds under a new prior q are the old odds times (q / pi) / ((1 - q) / (1 - pi)); a temperature never changes the
-arg-max; calibrators are fitted on validation data.
+arg-max; calibrators are fitted on validation data; a bin's gap is binomial noise ~ 1/sqrt(n_b), so the binned ECE of
+a perfectly calibrated forecaster grows like sqrt(number of bins) at fixed n.
 """
 import numpy as np
 import pytest
 from scipy.special import softmax
+
+import wloss.posthoc
 
 from wloss.calibration import expected_calibration_error
 from wloss.checks import CheckFailed, ex12
@@ -39,27 +42,83 @@ def joint_not_conditional(y_val, pred_val, pred_target, k):
     return q / q.sum()          # the importance weights q / p normalised, not q
 
 
+def calls_the_library(y_val, pred_val, pred_target, k):
+    return wloss.posthoc.estimate_label_shift_bbse(y_val, pred_val, pred_target, k)
+
+
+def em_on_confusion_posteriors(y_val, pred_val, pred_target, k):
+    """Saerens' EM from wloss fed with P(y | yhat) counted on validation data: the same answer by another route."""
+    joint = np.zeros((k, k))
+    np.add.at(joint, (pred_val, y_val), 1.0)
+    posteriors = joint / joint.sum(axis=1, keepdims=True)
+    return wloss.posthoc.estimate_label_shift_em(posteriors[pred_target], np.bincount(y_val, minlength=k) / len(y_val))
+
+
+def unsolved_priors(y_val, pred_val, pred_target, k):
+    raise NotImplementedError()
+
+
+#: (wrong answer, words its message must contain: the property that failed)
 WRONG_PRIORS = {
-    "confusion matrix transposed": transposed,
-    "predicted shares on the deployment data": lambda y, p, t, k: np.bincount(t, minlength=k) / len(t),
-    "validation priors": lambda y, p, t, k: np.bincount(y, minlength=k) / len(y),
-    "joint matrix: importance weights instead of priors": joint_not_conditional,
-    "unnormalised solution": lambda y, p, t, k: 2 * right_priors(y, p, t, k),
+    "confusion matrix transposed": (transposed, "TRUE class"),
+    "predicted shares on the deployment data": (lambda y, p, t, k: np.bincount(t, minlength=k) / len(t),
+                                                "shares of the predicted classes"),
+    "validation priors": (lambda y, p, t, k: np.bincount(y, minlength=k) / len(y), "validation priors"),
+    "joint matrix: importance weights instead of priors": (joint_not_conditional, "validation class counts"),
+    "unnormalised solution": (lambda y, p, t, k: 2 * right_priors(y, p, t, k), "distribution over the classes"),
 }
 
 
-@pytest.mark.parametrize("wrong", WRONG_PRIORS.values(), ids=WRONG_PRIORS.keys())
-def test_wrong_priors_fail(wrong):
-    with pytest.raises(CheckFailed):
+def priors_forbidden():
+    """Fragments a task-1 message must never contain: the deployment priors and the words of the fix."""
+    fragments = ["transpos", "swap", "(pred_val, y_val)", "[None, :]", "columns sum to 1"]
+    for _, _, _, _, _, truth in ex12._bbse_cases(False) + ex12._bbse_cases(True):
+        fragments += [f"{v:.3f}" for v in truth] + [f"{v:.2f}" for v in truth]
+    return fragments
+
+
+@pytest.mark.parametrize("wrong, words", WRONG_PRIORS.values(), ids=WRONG_PRIORS.keys())
+def test_wrong_priors_fail_naming_the_property_and_not_the_answer(wrong, words):
+    with pytest.raises(CheckFailed) as failure:
         ex12.check_estimate_priors(wrong)
+    message = str(failure.value)
+    assert "estimate_priors (K = 2, y_val = [0 0 0 0 0 0 1 1 1 1]" in message   # the smallest case is named
+    assert "not the class shares of the deployment data" in message and words in message
+    assert message.rstrip().endswith("?")
+    assert not [fragment for fragment in priors_forbidden() if fragment in message]
+    with pytest.raises(CheckFailed):
         ex12.check_estimate_priors(wrong, hidden=True)
 
 
-def test_transposed_matrix_is_named_and_the_priors_are_not_printed():
-    with pytest.raises(CheckFailed, match="TRUE class") as failure:
-        ex12.check_estimate_priors(transposed)
+@pytest.mark.parametrize("library_call, blocked", [
+    (calls_the_library, "wloss.posthoc.estimate_label_shift_bbse"),
+    (em_on_confusion_posteriors, "wloss.posthoc.estimate_label_shift_em"),
+])
+def test_an_answer_that_calls_the_library_fails_with_the_blocking_message(library_call, blocked):
+    for hidden in (False, True):
+        with pytest.raises(CheckFailed, match=f"estimate_priors: your code called {blocked}, the library's own"):
+            ex12.check_estimate_priors(library_call, hidden=hidden)
+    assert wloss.posthoc.estimate_label_shift_bbse(*ex12._bbse_cases(False)[0][1:5]).shape == (2,)   # restored
+
+
+def test_the_library_calls_would_pass_without_the_block():
+    """So the blocking, not a wrong value, is what fails them."""
+    for _, y, p, t, k, truth in ex12._bbse_cases(False) + ex12._bbse_cases(True):
+        assert np.allclose(calls_the_library(y, p, t, k), truth, atol=1e-12)
+        assert np.allclose(em_on_confusion_posteriors(y, p, t, k), truth, atol=1e-8)
+
+
+def test_the_reference_is_counted_and_the_right_answer_reaches_it():
+    """On a reweighted copy of the validation data M q = mu holds exactly with q the counted class shares."""
     _, y, p, t, k, truth = ex12._bbse_cases(False)[0]
-    assert not any(f"{v:.3f}" in str(failure.value) for v in truth)
+    assert np.allclose(truth, [1 / 3, 2 / 3], atol=1e-15) and len(t) == 18
+    for _, y, p, t, k, truth in ex12._bbse_cases(False) + ex12._bbse_cases(True):
+        assert np.allclose(right_priors(y, p, t, k), truth, atol=1e-12)
+
+
+def test_unsolved_priors_say_not_done_yet():
+    with pytest.raises(CheckFailed, match="estimate_priors: not done yet"):
+        ex12.check_estimate_priors(unsolved_priors)
 
 
 def test_right_priors_pass(capsys):
@@ -187,3 +246,64 @@ def test_right_calibration_passes():
 def test_cases_tell_validation_from_test_temperatures():
     for _, zv, yv, zt, yt in ex12._calibration_cases(False) + ex12._calibration_cases(True):
         assert not np.isclose(fit_temperature(zv, yv), fit_temperature(zt, yt), rtol=0.1)
+
+
+# ----------------------------------------------------------------------------- task 5
+
+REASON = "a bin's noise shrinks like 1/sqrt(n_b) and n_b = n/B, so the ECE grows like sqrt(B)"
+
+
+def test_right_bins_prediction_passes_both_parts(capsys):
+    ex12.check_bins_prediction(2.0, REASON)
+    ex12.check_bins_prediction(2, REASON, hidden=True)
+    ex12.check_bins_prediction(np.sqrt(4.0), REASON, hidden=True)
+    assert capsys.readouterr().out.count("\u2714") == 3
+
+
+@pytest.mark.parametrize("ratio, reason, words", [
+    (..., REASON, "predicted_ratio: not filled in yet"),
+    (None, REASON, "predicted_ratio: not filled in yet"),
+    (2.0, ..., "predicted_reason: not filled in yet"),
+    (2.0, "sqrt", "predicted_reason: expected one line of text"),
+    (2.0, 2.0, "predicted_reason: expected one line of text"),
+    ("2", REASON, "predicted_ratio: expected a number"),
+    (-2.0, REASON, "predicted_ratio: a ratio of two ECEs is positive"),
+    (float("nan"), REASON, "predicted_ratio: expected a finite number"),
+])
+def test_an_unfilled_or_malformed_prediction_fails_the_visible_check(ratio, reason, words):
+    with pytest.raises(CheckFailed, match=words.replace("(", r"\(")):
+        ex12.check_bins_prediction(ratio, reason)
+
+
+def bins_forbidden():
+    run = ex12.null_ece_by_bins()
+    measured = run[40] / run[10]
+    return [f"{measured:.1f}", f"{measured:.2f}", f"{measured:.3f}", "sqrt", "square root", "2.0", " 2 ", "twice",
+            "double"]
+
+
+@pytest.mark.parametrize("ratio", [
+    4.0,            # "four times the bins, four times the ECE"
+    1.0,            # "the forecaster is calibrated, the bins do not matter"
+    0.5,            # "finer bins measure more precisely"
+    1.41,           # a fourth root, or sqrt(2) from halving twice
+    16.0,           # "the variance grows with the bins"
+])
+def test_wrong_bins_predictions_pass_the_visible_check_and_fail_the_hidden_one(ratio, capsys):
+    ex12.check_bins_prediction(ratio, "my reason in a few words")      # the visible part does not grade
+    assert "\u2714 prediction recorded" in capsys.readouterr().out
+    with pytest.raises(CheckFailed) as failure:
+        ex12.check_bins_prediction(ratio, "my reason in a few words", hidden=True)
+    message = str(failure.value)
+    assert message.startswith("predicted_ratio: the experiment (n = 1000") and "does not confirm" in message
+    assert message.rstrip().endswith("?")
+    assert not [fragment for fragment in bins_forbidden() if fragment in message]
+
+
+def test_the_experiment_grows_like_the_square_root_of_the_number_of_bins():
+    run = ex12.null_ece_by_bins()
+    assert list(run) == [5, 10, 20, 40, 80]
+    assert all(a < b for a, b in zip(run.values(), list(run.values())[1:]))
+    assert 1.85 < run[40] / run[10] < 2.1                 # the right prediction, 2, sits well inside the tolerance
+    assert abs(run[10] - 0.032) < 0.001                   # the lecture's number at n = 1,000
+    assert ex12.null_ece_by_bins() == run                 # cached, and a copy the caller may change

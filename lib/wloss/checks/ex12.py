@@ -4,20 +4,49 @@ Each check recomputes the property its task states from what the student
 returns — priors that reproduce the deployment predictions, a threshold that
 makes the Bayes decision under the new prior, a temperature fitted where it
 should be — names the failing case with a hint, and never prints the answer.
+Task 1 runs the student's BBSE with the library's label-shift estimators
+blocked and compares it with class shares that are counted, not solved for.
+Task 5 is a prediction: its visible check only sees that it is filled in;
+the hidden part grades it against the experiment.
 """
+import functools
+
 import numpy as np
 from scipy.special import softmax
 
 from wloss.calibration import expected_calibration_error
-from wloss.checks import check_array, check_scalar, fail, passed, task
-from wloss.posthoc import estimate_label_shift_bbse, fit_temperature, prior_correction_multiclass
+from wloss.checks import check_array, check_scalar, fail, library_blocked, passed, task
+from wloss.posthoc import fit_temperature, prior_correction_multiclass
 
 # ----------------------------------------------------------------------------- task 1: BBSE with the right orientation
 
+#: The library's own label-shift estimators: the task asks for BBSE written out, so the check blocks both (EM fed
+#: with P(y | yhat) from the validation counts reaches the same answer).
+BBSE_FUNCTIONS = ("wloss.posthoc.estimate_label_shift_bbse", "wloss.posthoc.estimate_label_shift_em")
+
+
+def _reweighted_case(description, y_val, pred_val, repeats):
+    """Deployment data = the validation examples of class j repeated repeats[j] times.
+
+    Then mu = M q holds exactly with q the deployment's class shares, counted here: the reference is a count,
+    not a linear solve, so it is independent of any BBSE code.
+    """
+    k = len(repeats)
+    idx = np.concatenate([np.tile(np.flatnonzero(y_val == j), r) for j, r in enumerate(repeats)])
+    truth = np.bincount(y_val[idx], minlength=k) / len(idx)
+    return description, y_val, pred_val, pred_val[idx].copy(), k, truth
+
 
 def _bbse_cases(hidden: bool):
+    """Cases from the smallest up, so a failure names the smallest input on which it fails."""
     rng = np.random.default_rng(12 if not hidden else 121)
     cases = []
+    if not hidden:
+        y_small = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+        pred_small = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 0])
+        cases.append(_reweighted_case(f"K = 2, y_val = {y_small}, pred_val = {pred_small}, deployment = these "
+                                      "validation examples with those of class 1 repeated 3 times",
+                                      y_small, pred_small, (1, 3)))
     settings = [((60, 30, 10), (1, 3, 4), 0.7)] if not hidden else [((50, 50), (1, 4), 0.8),
                                                                     ((30, 30, 20, 20), (3, 1, 2, 5), 0.6)]
     for counts, repeats, accuracy in settings:
@@ -27,10 +56,9 @@ def _bbse_cases(hidden: bool):
         pred_val = np.where(rng.random(len(y_val)) < accuracy, y_val, (y_val + 1 + noise % (k - 1)) % k)
         # make the confusion asymmetric: class 0 is often predicted as class 1, never the reverse
         pred_val[(y_val == 0) & (rng.random(len(y_val)) < 0.25)] = 1
-        idx = np.concatenate([np.tile(np.flatnonzero(y_val == j), r) for j, r in enumerate(repeats)])
-        truth = np.bincount(y_val[idx], minlength=k) / len(idx)
-        cases.append((f"K = {k}, validation class counts {counts}, deployment over-samples classes {repeats} times",
-                      y_val, pred_val, pred_val[idx].copy(), k, truth))
+        cases.append(_reweighted_case(f"K = {k}, validation class counts {counts}, deployment = the validation "
+                                      f"examples, those of class j repeated r_j times, r = {repeats}",
+                                      y_val, pred_val, repeats))
     return cases
 
 
@@ -46,30 +74,38 @@ def _transposed_bbse(y_val, pred_val, pred_target, k):
 
 
 def check_estimate_priors(estimate_priors, hidden: bool = False):
-    """Task 1: the estimated deployment priors q must satisfy M q = mu with M[i, j] = P(yhat = i | y = j)."""
+    """Task 1: on a deployment set that reweights the validation examples by class, the estimate is its class shares.
+
+    The student's function runs with the library's estimators blocked; the reference is the deployment's class
+    shares, counted (M q = mu holds exactly there).
+    """
     for case, y_val, pred_val, pred_target, k, truth in _bbse_cases(hidden):
-        with task("estimate_priors"):
+        with task("estimate_priors"), library_blocked("estimate_priors", *BBSE_FUNCTIONS):
             got = estimate_priors(y_val.copy(), pred_val.copy(), pred_target.copy(), k)
         q = check_array(f"estimate_priors ({case})", got, shape=(k,))
-        expected = estimate_label_shift_bbse(y_val, pred_val, pred_target, k)
-        if np.allclose(q, expected, atol=1e-6):
+        if np.allclose(q, truth, rtol=0.0, atol=1e-8):
             continue
         transposed = _transposed_bbse(y_val, pred_val, pred_target, k)
         mu = np.bincount(pred_target, minlength=k) / len(pred_target)
+        val_priors = np.bincount(y_val, minlength=k) / len(y_val)
+        relative = truth / val_priors
         if transposed is not None and np.allclose(q, transposed, atol=1e-6):
-            hint = ("the predictions on the deployment data mix the columns of P(prediction | TRUE class); "
-                    "look at which index of your matrix is the true class")
+            hint = ("the predicted-class shares on the deployment data mix one distribution per TRUE class; in the "
+                    "matrix you solve with, which index is the true class, and over which index does that mix sum?")
         elif np.allclose(q, mu, atol=1e-6):
-            hint = "these are the shares of the predicted classes; a classifier that errs does not give the priors"
-        elif np.allclose(q, np.bincount(y_val, minlength=k) / len(y_val), atol=1e-6):
-            hint = "these are the validation priors: the deployment data never entered your estimate"
+            hint = "these are the shares of the predicted classes: would a classifier that errs give the priors?"
+        elif np.allclose(q, val_priors, atol=1e-6):
+            hint = "these are the validation priors: where do the deployment predictions enter your estimate?"
         elif not np.isclose(q.sum(), 1.0, atol=1e-6):
-            hint = "the estimate is not a distribution over classes (it does not sum to 1)"
+            hint = f"your estimate sums to {q.sum():.3g}: is it a distribution over the classes?"
+        elif np.allclose(q, relative / relative.sum(), atol=1e-6):
+            hint = ("your estimate is off by a factor that depends on the validation class counts: what does each "
+                    "column of your matrix sum to?")
         else:
-            hint = ("solve for priors q such that the predicted-class shares on the deployment data equal "
-                    "the confusion matrix, normalised per true class, applied to q")
-        fail(f"estimate_priors ({case}): the deployment priors are off by {np.abs(q - truth).sum():.3f} "
-             f"in L1 - {hint}")
+            hint = ("with q the deployment priors, which equation links the predicted-class shares on the deployment "
+                    "data to q, and does your code solve that one?")
+        fail(f"estimate_priors ({case}): your estimate is not the class shares of the deployment data, which this "
+             f"case fixes exactly - {hint}")
     passed("estimate_priors: recovers the deployment priors exactly on reweighted copies of the validation data"
            + (" (hidden cases)" if hidden else ""))
 
@@ -228,3 +264,72 @@ def check_calibrated_test_ece(calibrated_test_ece, hidden: bool = False):
                  f"probabilities - {hint}")
     passed("calibrated_test_ece: temperature fitted on validation data, ECE measured on the test data"
            + (" (hidden cases)" if hidden else ""))
+
+
+# ----------------------------------------------------------------------------- task 5: predict, then run (bins)
+
+#: The experiment's sample size and the two bin counts whose mean ECEs the prediction compares.
+BINS_N, BINS_FEW, BINS_MANY = 1000, 10, 40
+#: A prediction of the ratio is confirmed when it is within this relative distance of the measured ratio.
+BINS_TOLERANCE = 0.15
+
+
+@functools.lru_cache(maxsize=4)
+def _null_ece_by_bins(n, bins, seeds):
+    means = {}
+    for num_bins in bins:
+        values = []
+        for seed in range(seeds):
+            r = np.random.default_rng(seed)
+            p = r.random(n)
+            values.append(expected_calibration_error(p, r.random(n) < p, num_bins))
+        means[num_bins] = float(np.mean(values))
+    return means
+
+
+def null_ece_by_bins(n: int = BINS_N, bins: tuple = (5, 10, 20, 40, 80), seeds: int = 200) -> dict:
+    """Task 5's experiment: mean binned ECE of a perfectly calibrated forecaster, for several numbers of bins.
+
+    The forecaster says p ~ Uniform(0, 1) and the outcome is y ~ Bernoulli(p), as in lecture 12 section 2.3; the
+    sample size n stays fixed and only the number of equal-width bins changes. Returns {number of bins: mean ECE
+    over ``seeds`` samples}, the same samples for every number of bins.
+    """
+    return dict(_null_ece_by_bins(int(n), tuple(int(b) for b in bins), int(seeds)))
+
+
+def check_bins_prediction(predicted_ratio, predicted_reason, hidden: bool = False):
+    """Task 5: the prediction is recorded before the experiment; the hidden part grades it against the experiment.
+
+    The visible part only checks that a positive number and a one-line reason are filled in, so the student learns
+    the outcome from the experiment, not from the check.
+    """
+    name = "predicted_ratio"
+    if predicted_ratio is ... or predicted_ratio is None:
+        fail(f"{name}: not filled in yet - write your prediction before you run the experiment.")
+    if isinstance(predicted_ratio, (str, bool)):
+        fail(f"{name}: expected a number (mean ECE with {BINS_MANY} bins divided by mean ECE with {BINS_FEW}), "
+             f"got {type(predicted_ratio).__name__} - is it a ratio you can compute with?")
+    ratio = check_scalar(name, predicted_ratio)
+    if ratio <= 0:
+        fail(f"{name}: a ratio of two ECEs is positive, got {ratio:.3g} - can an ECE be negative?")
+    if predicted_reason is ... or predicted_reason is None:
+        fail("predicted_reason: not filled in yet - one line saying why, written before you run the experiment.")
+    if not isinstance(predicted_reason, str) or len(predicted_reason.split()) < 3:
+        fail("predicted_reason: expected one line of text (a few words at least) saying why you expect this ratio "
+             "- what changes for one bin when there are more bins?")
+    if not hidden:
+        passed(f"prediction recorded ({name} = {ratio:.3g}, with a reason); the experiment below shows how it "
+               "compares - it is graded against the experiment")
+        return
+    run = null_ece_by_bins()
+    measured = run[BINS_MANY] / run[BINS_FEW]
+    if abs(ratio / measured - 1) > BINS_TOLERANCE:
+        if ratio < 1:
+            question = ("is the ECE of a perfectly calibrated forecaster smaller when its probabilities are cut "
+                        "into finer bins? How many examples does each bin then hold?")
+        else:
+            question = (f"with {BINS_MANY // BINS_FEW} times as many bins, how many examples does a bin hold, and how "
+                        "does the noise in one bin's gap depend on that count?")
+        fail(f"{name}: the experiment (n = {BINS_N}, perfectly calibrated forecaster, {BINS_FEW} against "
+             f"{BINS_MANY} bins) does not confirm {ratio:.3g} - {question}")
+    passed(f"{name}: confirmed by the experiment (within {100 * BINS_TOLERANCE:.0f} %)")
