@@ -1,11 +1,16 @@
 """Exercise 10's checks: the solution passes; plausible wrong answers fail with CheckFailed, never with a raw
 exception, and no failure message gives the answer away."""
+import sys
+import types
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+import wloss.losses
+import wloss.reference
 from wloss.checks import CheckFailed, ex10
 from wloss.data import make_counting_images
 from wloss.losses import rps_loss
@@ -48,6 +53,51 @@ def test_rps():
         message = fails(ex10.check_rps, wrong)
         assert "np.cumsum" not in message and ">=" not in message, name
     assert "K - 1" in fails(ex10.check_rps, WRONG_RPS["normalised by K - 1"])
+
+
+def library_rps(probs, labels):
+    """An answer that hands the work to wloss: log-probabilities as logits, softmax(log p) = p."""
+    logits = torch.log(torch.as_tensor(probs, dtype=torch.float64).clamp_min(1e-300))
+    return wloss.losses.rps_loss(logits, torch.as_tensor(labels), reduction="none").numpy()
+
+
+def test_rps_that_calls_the_library_fails_with_the_blocking_message():
+    _, probs, labels = ex10._forecast_cases(False)[0]
+    assert np.allclose(library_rps(probs, labels), right_rps(probs, labels))  # a right answer, through the library
+    message = fails(ex10.check_rps, library_rps)
+    assert message.startswith("rps: your code called wloss.losses.rps_loss"), message
+    message = fails(ex10.check_rps, lambda p, y: wloss.reference.rps_loss(p, y, reduction="none"))
+    assert "your code called wloss.reference.rps_loss" in message, message
+    message = fails(ex10.check_rps, lambda p, y: wloss.losses.ordinal.rps_loss(
+        torch.log(torch.as_tensor(p).clamp_min(1e-300)), torch.as_tensor(y), reduction="none").numpy())
+    assert "your code called wloss.losses.ordinal.rps_loss" in message, message
+    assert wloss.losses.rps_loss is rps_loss  # restored after the check
+
+
+def test_rps_that_calls_the_name_the_notebook_imported_is_blocked(monkeypatch):
+    notebook = types.ModuleType("__main__")
+    exec("import numpy as np\nimport torch\nfrom wloss.losses import rps_loss\n"
+         "def rps(probs, labels):\n"
+         "    logits = torch.log(torch.as_tensor(probs).clamp_min(1e-300))\n"
+         "    return rps_loss(logits, torch.as_tensor(labels), reduction='none').numpy()\n", vars(notebook))
+    monkeypatch.setitem(sys.modules, "__main__", notebook)
+    assert "your code called wloss.losses.rps_loss" in fails(ex10.check_rps, notebook.rps)
+    assert notebook.rps_loss is rps_loss
+
+
+def test_rps_unsolved_stub_is_not_done_yet():
+    def stub(probs, labels):
+        raise NotImplementedError()
+
+    assert "not done yet" in fails(ex10.check_rps, stub)
+
+
+def test_rps_reference_is_the_library_rps():
+    # the check's reference is written out loop by loop, independently of wloss.losses.rps_loss
+    for _, probs, labels in ex10._forecast_cases(True):
+        logits = torch.log(torch.as_tensor(probs).clamp_min(1e-300))
+        library = rps_loss(logits, torch.as_tensor(labels), reduction="none").numpy()
+        assert np.allclose(ex10._reference_rps(probs, labels), library, rtol=1e-12, atol=1e-12)
 
 
 def test_colleague_rps_is_wrong_on_a_perfect_forecast():
@@ -123,6 +173,140 @@ def test_rps_from_cumulative():
     ex10.check_rps_from_cumulative(right_rps_from_cumulative, hidden=True)
     for name, wrong in WRONG_CUMULATIVE.items():
         fails(ex10.check_rps_from_cumulative, wrong)
+
+
+# --- task 5: a colleague's CORN loss (every example in every task: CORAL's loss on independent logits)
+def right_corn_per_example(logits, labels):
+    z, y = np.asarray(logits, dtype=float), np.asarray(labels)[:, None]
+    k = np.arange(z.shape[1])[None, :]
+    # -log sigma(z) for the "yes" answers (k < y), -log(1 - sigma(z)) for the "no" (k = y); nothing for k > y
+    terms = np.where(k < y, np.logaddexp(0.0, -z), np.where(k == y, np.logaddexp(0.0, z), 0.0))
+    return terms.sum(axis=1)
+
+
+def colleague_corn(logits, labels):
+    tasks = torch.arange(logits.shape[1])
+    targets = (labels[:, None] > tasks[None, :]).to(logits.dtype)
+    return F.binary_cross_entropy_with_logits(logits, targets, reduction="none").sum(dim=1)
+
+
+def _bce_terms(logits, labels):
+    tasks = torch.arange(logits.shape[1])[None, :]
+    targets = (labels[:, None] > tasks).to(logits.dtype)
+    return F.binary_cross_entropy_with_logits(logits, targets, reduction="none"), labels[:, None], tasks
+
+
+def strict_subset(logits, labels):  # task k on y > k only: no example ever answers "no"
+    bce, y, k = _bce_terms(logits, labels)
+    return (bce * (y > k)).sum(dim=1)
+
+
+def one_task_too_many(logits, labels):  # task k on y >= k - 1
+    bce, y, k = _bce_terms(logits, labels)
+    return (bce * (y + 1 >= k)).sum(dim=1)
+
+
+def yes_everywhere(logits, labels):  # the right subset, but the target 1[y >= k]: every answer "yes"
+    tasks = torch.arange(logits.shape[1])[None, :]
+    reach = labels[:, None] >= tasks
+    bce = F.binary_cross_entropy_with_logits(logits, reach.to(logits.dtype), reduction="none")
+    return (bce * reach).sum(dim=1)
+
+
+def zeroed_logits(logits, labels):  # the logits outside the subset set to 0, their BCE still counted
+    _, y, k = _bce_terms(logits, labels)
+    targets = (y > k).to(logits.dtype)
+    return F.binary_cross_entropy_with_logits(logits * (y >= k), targets, reduction="none").sum(dim=1)
+
+
+def mean_over_its_tasks(logits, labels):  # each example's loss divided by its number of tasks
+    bce, y, k = _bce_terms(logits, labels)
+    return (bce * (y >= k)).sum(dim=1) / (y >= k).sum(dim=1)
+
+
+def pairs_normalised(logits, labels):  # the authors' normalisation applied to every example's loss
+    bce, y, k = _bce_terms(logits, labels)
+    return (bce * (y >= k)).sum(dim=1) * len(labels) / (y >= k).sum()
+
+
+WRONG_CORN = {
+    "the colleague's loss (every example in every task)": (colleague_corn, ["task 1", "label 0", "changes"]),
+    "one task too many (y >= k - 1)": (one_task_too_many, ["task 1", "label 0", "changes"]),
+    "strict subset (y > k): no 'no' answers": (strict_subset, ["task 0", "label 0", "stays the same"]),
+    "target 1[y >= k]": (yes_everywhere, ["task 0", "falls", "asks whether y > 0"]),
+    "logits zeroed outside the subset": (zeroed_logits, ["sure of the right answer", "0.6931"]),
+    "mean over the example's tasks": (mean_over_its_tasks, ["label 1", "not its CORN loss", "2 tasks"]),
+    "the authors' normalisation per example": (pairs_normalised, ["not its CORN loss"]),
+    "the batch mean": (lambda z, y: right_corn_per_example(z, y).mean(), ["expected shape (1,)"]),
+}
+#: What no message may contain: the expected values (2 log 2, a loss of 0) and the tokens of the fix.
+FORBIDDEN_CORN = [">=", "y > k - 1", "1[y", "mask", "where", "subset", "reach", "min(", "1.386", "0.0000",
+                  "divide", "mean", "conditional", "only the examples"]
+
+
+def test_corn_per_example():
+    ex10.check_corn_per_example(right_corn_per_example)
+    ex10.check_corn_per_example(right_corn_per_example, hidden=True)
+    for name, (wrong, fragments) in WRONG_CORN.items():
+        message = fails(ex10.check_corn_per_example, wrong)
+        assert all(fragment in message for fragment in fragments), (name, message)
+        assert not any(fragment in message for fragment in FORBIDDEN_CORN), (name, message)
+        assert message.rstrip().endswith("?") or "expected shape" in message, (name, message)
+
+
+def test_corn_answers_that_call_the_library_fail_with_the_blocking_message():
+    calls = {
+        "wloss.losses.corn_loss": lambda z, y: wloss.losses.corn_loss(z, y, reduction="none"),
+        "wloss.losses.corn_probabilities": lambda z, y: -torch.log(
+            wloss.losses.corn_probabilities(z)[torch.arange(len(y)), y]),
+        "wloss.reference.corn_loss": lambda z, y: wloss.reference.corn_loss(z.numpy(), y.numpy(), reduction="none"),
+        "wloss.losses.corn.corn_loss": lambda z, y: wloss.losses.corn.corn_loss(z, y, reduction="none"),
+    }
+    for qualified, answer in calls.items():
+        assert np.allclose(answer(torch.zeros(2, 3, dtype=torch.float64), torch.tensor([0, 3])),
+                           right_corn_per_example(np.zeros((2, 3)), np.array([0, 3])))  # right, through the library
+        message = fails(ex10.check_corn_per_example, answer)
+        assert message.startswith(f"corn_per_example: your code called {qualified},"), message
+    assert wloss.losses.corn_loss is wloss.losses.corn.corn_loss  # restored after the checks
+
+
+def test_corn_unsolved_stub_is_not_done_yet():
+    def stub(logits, labels):
+        raise NotImplementedError()
+
+    assert "not done yet" in fails(ex10.check_corn_per_example, stub)
+
+
+def test_corn_torch_answer_as_in_the_solution_passes():
+    def solution(logits, labels):
+        tasks = torch.arange(logits.shape[1])
+        reach = labels[:, None] >= tasks[None, :]
+        targets = (labels[:, None] > tasks[None, :]).to(logits.dtype)
+        bce = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
+        return torch.where(reach, bce, torch.zeros_like(bce)).sum(dim=1)
+
+    ex10.check_corn_per_example(solution, hidden=True)
+
+
+def test_corn_in_float32_passes_and_nan_fails_with_a_message():
+    ex10.check_corn_per_example(lambda z, y: torch.as_tensor(right_corn_per_example(z.float(), y)).float(), hidden=True)
+    def nan_outside(z, y):
+        return torch.where(y[:, None] >= torch.arange(z.shape[1]), torch.log(torch.sigmoid(z)), torch.nan).sum(1)
+
+    assert "expected finite losses" in fails(ex10.check_corn_per_example, nan_outside)
+
+
+def test_corn_reference_is_the_library_loss():
+    # the check's reference walks the questions one by one (minus the log of the path's probability)
+    for _, logits, labels in ex10._corn_value_cases(False) + ex10._corn_value_cases(True):
+        library = wloss.losses.corn_loss(torch.as_tensor(logits), torch.as_tensor(labels), reduction="none").numpy()
+        assert np.allclose(ex10._reference_corn(logits, labels), library, rtol=1e-12, atol=1e-12)
+
+
+def test_the_colleagues_loss_is_right_with_one_task_only():
+    # with K = 2 every example takes part in the only task: the bug needs K >= 3 to show, so the cases start there
+    z, y = torch.randn(6, 1, dtype=torch.float64), torch.tensor([0, 1, 1, 0, 1, 0])
+    assert torch.allclose(colleague_corn(z, y), torch.as_tensor(right_corn_per_example(z, y)))
 
 
 # --- task 6: the ordinal study, with tiny models so that the test is quick
