@@ -176,3 +176,176 @@ def test_hidden_cases_catch_what_the_visible_ones_miss(capsys):
     assert "\u2714" in capsys.readouterr().out
     with pytest.raises(CheckFailed):
         ex04.check_threshold_from_cost_matrix(without_c00, hidden=True)
+
+
+# ---------------------------------------------------------------- task 6: interpolated average precision
+
+def right_interpolated_ap(y_true, scores):
+    """Written from the definition, one distinct threshold at a time, independently of the check's brute force."""
+    y, s = np.asarray(y_true), np.asarray(scores, dtype=float)
+    thresholds = np.unique(s)[::-1]                                    # highest first; a tie is one threshold
+    precision = [y[s >= t].mean() for t in thresholds]
+    recall = [y[s >= t].sum() / y.sum() for t in thresholds]
+    ap, previous_recall = 0.0, 0.0
+    for n in range(len(thresholds)):
+        ap += (recall[n] - previous_recall) * max(precision[n:])        # best precision at recall >= R_n
+        previous_recall = recall[n]
+    return ap
+
+
+def distinct_points(y, s):
+    """(precision, recall) at each distinct threshold, highest threshold first."""
+    y, s = np.asarray(y), np.asarray(s, dtype=float)
+    thresholds = np.unique(s)[::-1]
+    return (np.array([y[s >= t].mean() for t in thresholds]),
+            np.array([y[s >= t].sum() / y.sum() for t in thresholds]))
+
+
+def step_wise_ap(y, s):                               # the lecture's AP, written out: no interpolation
+    precision, recall = distinct_points(y, s)
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def one_at_a_time(sort):
+    """Interpolated AP with every example its own threshold, in the order `sort` gives (ties broken by it)."""
+    def wrong(y, s):
+        y, s = np.asarray(y, dtype=float), np.asarray(s, dtype=float)
+        hits = y[sort(y, s)]
+        precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+        recall = np.cumsum(hits) / hits.sum()
+        envelope = np.maximum.accumulate(precision[::-1])[::-1]
+        return float(np.sum(np.diff(np.r_[0.0, recall]) * envelope))
+    return wrong
+
+
+def max_from_the_top(y, s):                           # the running maximum taken over the higher thresholds
+    precision, recall = distinct_points(y, s)
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * np.maximum.accumulate(precision)))
+
+
+def eleven_points(y, s):                              # the VOC 2007 convention: 11 fixed recall levels
+    precision, recall = distinct_points(y, s)
+    return float(np.mean([precision[recall >= r - 1e-12].max() for r in np.linspace(0, 1, 11)]))
+
+
+def trapezoid_under_points(y, s):                     # straight lines between the PR points (sklearn.metrics.auc)
+    precision, recall = distinct_points(y, s)
+    return float(np.trapezoid(np.r_[1.0, precision], np.r_[0.0, recall]))
+
+
+def trapezoid_under_envelope(y, s):
+    precision, recall = distinct_points(y, s)
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]
+    return float(np.trapezoid(np.r_[envelope[0], envelope], np.r_[0.0, recall]))
+
+
+def strictly_beyond(y, s):                            # max over the LOWER thresholds only, own point left out
+    precision, recall = distinct_points(y, s)
+    envelope = np.r_[np.maximum.accumulate(precision[::-1])[::-1][1:], 0.0]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * envelope))
+
+
+def shifted_by_one(y, s):                             # each recall step paired with the previous threshold's value
+    precision, recall = distinct_points(y, s)
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * np.r_[1.0, envelope[:-1]]))
+
+
+def ap_forbidden(message):
+    """Fragments a failure message must not contain: an expected value, or the key token of a fix."""
+    values = [right_interpolated_ap(y, s) for hidden in (False, True) for _, y, s in ex04._ap_cases(hidden)]
+    numbers = {f"{v:.3f}" for v in values} | {f"{v:.4f}" for v in values} | {"2/3", "3/4", "1/4"}
+    tokens = {"accumulate", "np.unique", "lexsort", "argsort", "kind=", "[::-1]"}
+    return sorted(fragment for fragment in numbers | tokens if fragment in message)
+
+
+TIED = "y = [0, 1, 0, 1], scores = [0.5, 0.9, 0.9, 0.5]"     # the smallest case with ties
+
+
+@pytest.mark.parametrize("wrong, match, smallest", [
+    (step_wise_ap, "step-wise AP of the lecture", "y = [1, 0, 1]"),                        # the lecture's AP
+    (one_at_a_time(lambda y, s: np.argsort(-s, kind="stable")), "another order", TIED),   # ties one by one
+    (one_at_a_time(lambda y, s: np.argsort(s, kind="stable")[::-1]), "another order", TIED),
+    (one_at_a_time(lambda y, s: np.lexsort((-y, -s))), "part-way through a group of equal scores", TIED),
+    (max_from_the_top, "step-wise AP of the lecture", "y = [1, 0, 1]"),
+    (eleven_points, "fixed recall levels", "y = [0, 1, 0, 1], scores = [0.4"),
+    (trapezoid_under_points, "straight lines joining the points", "y = [1, 0, 1]"),
+    (trapezoid_under_envelope, "straight lines joining the points", "ex04.ap_case(40)"),
+    (strictly_beyond, "below the step-wise AP", "y = [1, 0, 1]"),
+    (shifted_by_one, "higher than the interpolated AP can be", TIED),
+])
+def test_wrong_interpolated_aps_fail_on_the_smallest_case_without_the_answer(wrong, match, smallest):
+    message = fails(ex04.check_interpolated_average_precision, wrong, match=match)
+    assert smallest in message and message.rstrip().endswith("?")
+    assert not ap_forbidden(message), ap_forbidden(message)
+    with pytest.raises(CheckFailed):
+        ex04.check_interpolated_average_precision(wrong, hidden=True)
+
+
+def via_scikit_learn(y, s):
+    """A right answer built on scikit-learn's curve: the task asks for the curve too, so it is blocked."""
+    import sklearn.metrics
+    precision, recall, _ = sklearn.metrics.precision_recall_curve(y, s)    # lowest threshold first
+    return float(-np.sum(np.diff(recall) * np.maximum.accumulate(precision)[:-1]))
+
+
+def via_wloss(y, s):
+    from wloss.metrics import precision_recall_curve
+    precision, recall, _ = precision_recall_curve(y, s)
+    return float(-np.sum(np.diff(recall) * np.maximum.accumulate(precision)[:-1]))
+
+
+def just_scikit_learn(y, s):                          # the step-wise AP, straight from the library
+    import sklearn.metrics
+    return sklearn.metrics.average_precision_score(y, s)
+
+
+def just_wloss(y, s):
+    import wloss.metrics
+    return wloss.metrics.average_precision(y, s)
+
+
+@pytest.mark.parametrize("library_answer, blocked", [
+    (via_scikit_learn, "sklearn.metrics.precision_recall_curve"),
+    (via_wloss, "wloss.metrics.precision_recall_curve"),
+    (just_scikit_learn, "sklearn.metrics.average_precision_score"),
+    (just_wloss, "wloss.metrics.average_precision"),
+])
+def test_answers_that_call_the_library_are_blocked_and_the_library_restored(library_answer, blocked):
+    import sklearn.metrics
+    import wloss.metrics
+    originals = [sklearn.metrics.precision_recall_curve, sklearn.metrics.average_precision_score,
+                 wloss.metrics.precision_recall_curve, wloss.metrics.average_precision]
+    assert via_scikit_learn([1, 0, 1], [0.8, 0.9, 0.7]) == pytest.approx(right_interpolated_ap([1, 0, 1],
+                                                                                               [0.8, 0.9, 0.7]))
+    fails(ex04.check_interpolated_average_precision, library_answer, match=f"your code called {blocked}, ")
+    assert originals == [sklearn.metrics.precision_recall_curve, sklearn.metrics.average_precision_score,
+                         wloss.metrics.precision_recall_curve, wloss.metrics.average_precision]
+
+
+def test_unsolved_and_malformed_interpolated_aps_fail_cleanly():
+    def stub(y, s):
+        raise NotImplementedError()
+    fails(ex04.check_interpolated_average_precision, stub, match="not done yet")
+    fails(ex04.check_interpolated_average_precision, lambda y, s: None, match="expected a number")
+    fails(ex04.check_interpolated_average_precision, lambda y, s: 1.5, match=r"\[0, 1\]")
+
+
+def test_the_reference_and_the_cases_are_what_the_task_says():
+    from wloss.metrics import average_precision
+    for hidden in (False, True):
+        cases = ex04._ap_cases(hidden)
+        assert [len(y) for _, y, _ in cases] == sorted(len(y) for _, y, _ in cases)        # smallest first
+        for _, y, s in cases:
+            assert ex04._brute_force_ap(y, s) == pytest.approx(right_interpolated_ap(y, s), abs=1e-12)
+            assert ex04._brute_force_ap(y, s, interpolated=False) == pytest.approx(average_precision(y, s), abs=1e-12)
+        # every larger case has ties and a ranking on which interpolation matters
+        _, y, s = cases[-1]
+        assert len(np.unique(s)) < len(s) / 3
+        assert right_interpolated_ap(y, s) > step_wise_ap(y, s) + 0.005
+
+
+def test_right_interpolated_ap_passes_visible_and_hidden(capsys):
+    for hidden in (False, True):
+        ex04.check_interpolated_average_precision(right_interpolated_ap, hidden=hidden)
+    assert capsys.readouterr().out.count("\u2714") == 2

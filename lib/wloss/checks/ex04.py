@@ -1,4 +1,4 @@
-"""Checks for exercise 04 (thresholds, costs, F1 and eliciting a cost matrix).
+"""Checks for exercise 04 (thresholds, costs, F1, eliciting a cost matrix, interpolated average precision).
 
 Each check recomputes the property its task asks for from what the student
 returned, names the case that exposes a mistake and gives a hint; none prints
@@ -6,7 +6,7 @@ the answer. ``hidden=True`` runs the extra cases of the graded (hidden) part.
 """
 import numpy as np
 
-from wloss.checks import check_array, check_choices, check_scalar, fail, passed, task
+from wloss.checks import check_array, check_choices, check_scalar, fail, library_blocked, passed, task
 from wloss.metrics import best_threshold, real_world_cost
 
 # ---------------------------------------------------------------- task 1 (derive)
@@ -222,3 +222,150 @@ def check_evaluate_cost_rule(evaluate_cost_rule, hidden=False):
                  "of your threshold on the test set")
     passed("evaluate_cost_rule: threshold chosen on validation data by cost, cost reported on the test set"
            + (" (hidden cases)" if hidden else ""))
+
+
+# ---------------------------------------------------------------- task 6 (derive: interpolated AP)
+
+#: The library's own precision-recall curves and step-wise AP, blocked while the student's function runs.
+AP_FUNCTIONS = ("wloss.metrics.average_precision", "wloss.metrics.precision_recall_curve",
+                "sklearn.metrics.average_precision_score", "sklearn.metrics.precision_recall_curve")
+
+
+#: The larger cases: number of examples -> (seed, share of positives); ``ap_case(n)`` rebuilds one.
+_LARGER_CASES = {40: (4, 0.3), 60: (14, 0.25)}
+
+
+def ap_case(n):
+    """Labels and scores of the check's case with ``n`` examples (40 or 60), rounded to 0.1 so many tie.
+
+    A failure on such a case names it (``ex04.ap_case(40)``) so you can rerun your function on it.
+    """
+    seed, positive_rate = _LARGER_CASES[n]
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < positive_rate).astype(int)
+    return y, np.round(np.clip(rng.normal(0.4 + 0.15 * y, 0.2), 0.0, 1.0), 1)
+
+
+def _ap_cases(hidden):
+    """(case, labels, scores), the smallest first, so the first failure names the smallest input."""
+    if hidden:
+        small = [([0, 1, 1, 0, 1, 0], [0.2, 0.7, 0.4, 0.9, 0.5, 0.1]),
+                 ([1, 0, 1, 0, 0, 0], [0.3, 0.3, 0.3, 0.9, 0.1, 0.3])]
+        n = 60
+    else:
+        small = [([1, 0, 1], [0.8, 0.9, 0.7]),
+                 ([0, 1, 0, 1], [0.4, 0.9, 0.7, 0.2]),
+                 ([0, 1, 0, 1], [0.5, 0.9, 0.9, 0.5])]
+        n = 40
+    cases = [(f"y = {y}, scores = {s}", np.array(y), np.array(s, dtype=float)) for y, s in small]
+    return cases + [(f"the {n} examples of ex04.ap_case({n}), scores rounded to 0.1", *ap_case(n))]
+
+
+def _precision_at(y, s, t):
+    """Precision of the rule "positive when score >= t"."""
+    flagged = s >= t
+    return y[flagged].sum() / flagged.sum()
+
+
+def _brute_force_ap(y, s, interpolated=True):
+    """AP as a mean over the positives, each counted once, by brute force over every threshold.
+
+    A positive with score s_i is flagged by every rule "score >= t" with t <= s_i, and by no other; the recall of
+    those rules is at least the recall at which it enters. Step-wise AP takes the precision of the rule t = s_i
+    (its whole group of equal scores enters with it); interpolated AP the best precision of any rule that flags it.
+    """
+    per_positive = []
+    for s_i in s[y == 1]:
+        if interpolated:
+            per_positive.append(max(_precision_at(y, s, t) for t in s if t <= s_i))
+        else:
+            per_positive.append(_precision_at(y, s, s_i))
+    return float(np.mean(per_positive))
+
+
+def _positives_first_ap(y, s):
+    """Interpolated AP with ties broken one example at a time, positives first within each tie."""
+    order = np.lexsort((-y, -s))
+    hits = y[order].astype(float)
+    true_positives = np.cumsum(hits)
+    precision = true_positives / np.arange(1, len(hits) + 1)
+    best_from_here = np.maximum.accumulate(precision[::-1])[::-1]
+    return float(np.sum(hits * best_from_here) / hits.sum())
+
+
+def _fixed_levels_ap(y, s, levels=11):
+    """The interpolated precision averaged at fixed recall levels 0, 0.1, ..., 1."""
+    thresholds = np.unique(s)
+    recall = np.array([y[s >= t].sum() / y.sum() for t in thresholds])
+    precision = np.array([_precision_at(y, s, t) for t in thresholds])
+    return float(np.mean([precision[recall >= r - 1e-12].max() for r in np.linspace(0.0, 1.0, levels)]))
+
+
+def _trapezoid_aps(y, s):
+    """Areas under straight lines joining the PR points from (0, first precision): raw, and interpolated."""
+    thresholds = np.unique(s)[::-1]
+    recall = np.r_[0.0, [y[s >= t].sum() / y.sum() for t in thresholds]]
+    precision = np.array([_precision_at(y, s, t) for t in thresholds])
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]
+    areas = []
+    for curve in (precision, envelope):
+        for start in (curve[0], 1.0):
+            heights = np.r_[start, curve]
+            areas.append(float(np.sum(np.diff(recall) * (heights[1:] + heights[:-1]) / 2)))
+    return areas
+
+
+def _same(a, b):
+    return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+def check_interpolated_average_precision(interpolated_average_precision, hidden=False):
+    """Task 6: VOC-style interpolated AP, tied scores entering together, compared with a brute-force reference."""
+    name = "interpolated_average_precision"
+    for case, y, s in _ap_cases(hidden):
+        reorderings = [np.arange(len(y)), np.arange(len(y))[::-1], np.random.default_rng(len(y)).permutation(len(y))]
+        values = []
+        for order in reorderings:
+            with task(name), library_blocked(name, *AP_FUNCTIONS):
+                got = interpolated_average_precision(y[order].copy(), s[order].copy())
+            values.append(check_scalar(f"{name} ({case})", got))
+        got = values[0]
+        if not 0.0 <= got <= 1.0:
+            fail(f"{name} ({case}): {got:.4g} cannot be an average of precisions, which lie in [0, 1]. "
+                 "What does your sum add up?")
+        if not all(_same(got, other) for other in values[1:]):
+            fail(f"{name} ({case}): listing the same examples in another order (reversed, or shuffled) changes your "
+                 "result, but the scores and labels are the same. What does your function do with examples whose "
+                 "scores are equal?")
+        expected = _brute_force_ap(y, s)
+        if _same(got, expected):
+            continue
+        step_wise = _brute_force_ap(y, s, interpolated=False)
+        if _same(got, step_wise):
+            fail(f"{name} ({case}): your value is the step-wise AP of the lecture, with no precision replaced, yet on "
+                 "this ranking precision rises again as the threshold is lowered. At the recall where the first "
+                 "positive enters, what is the highest precision reached at that recall or beyond?")
+        if _same(got, _positives_first_ap(y, s)):
+            fail(f"{name} ({case}): your value counts a precision reached part-way through a group of equal scores; "
+                 "a rule 'positive when score >= t' flags all of such a group or none of it. Which thresholds can "
+                 "the rule actually use?")
+        if _same(got, _fixed_levels_ap(y, s)):
+            fail(f"{name} ({case}): your value averages the interpolated precision at fixed recall levels; the task "
+                 "asks for the area under the whole interpolated step curve. How wide is each step of recall on "
+                 "this ranking?")
+        if any(_same(got, area) for area in _trapezoid_aps(y, s)):
+            fail(f"{name} ({case}): your value is the area under straight lines joining the points, not under a "
+                 "step curve: between two recall levels the interpolated precision is constant. Which height does "
+                 "each step of recall get?")
+        if got < step_wise:
+            fail(f"{name} ({case}): your value is below the step-wise AP of the same ranking, but interpolation only "
+                 "replaces a precision by one at least as large. Which precision did your function lower?")
+        if got > expected:
+            fail(f"{name} ({case}): your value is higher than the interpolated AP can be: somewhere it credits a "
+                 "recall level with a precision that no threshold of at least that recall reaches. Over which "
+                 "thresholds does your maximum run, and which recall does each term use?")
+        fail(f"{name} ({case}): your value is not the area under the interpolated step curve, the sum of "
+             "(R_n - R_(n-1)) p_interp(R_n) over the distinct thresholds. Which recall levels does your sum visit, "
+             "and how wide is each step?")
+    passed(f"{name}: equals a brute-force interpolated AP on every case, tied scores included, in any order of the "
+           "examples" + (" (hidden cases)" if hidden else ""))
