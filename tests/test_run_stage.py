@@ -2,6 +2,7 @@
 import os
 import sys
 import textwrap
+from pathlib import Path
 
 import notebook_utils  # noqa: F401  (puts tools/ on sys.path)
 import pytest
@@ -69,7 +70,7 @@ def fake_pytest(monkeypatch, outcomes):
         calls.append(command)
         report_option = next(arg for arg in command if arg.startswith("--junitxml="))
         cases, status = outcomes[len(calls) - 1]
-        junit(tmp := __import__("pathlib").Path(report_option.split("=", 1)[1]), cases)
+        junit(Path(report_option.split("=", 1)[1]), cases)
         return status
 
     monkeypatch.setattr(run_stage.subprocess, "call", call)
