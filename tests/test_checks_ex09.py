@@ -171,7 +171,93 @@ def test_paired_difference():
         assert f"{(np.array([0.92, 0.90, 0.94, 0.89, 0.93]) - [0.82, 0.81, 0.83, 0.80, 0.84]).mean():.3g}" not in message, name
 
 
-# --- task 7: the open comparison, on a fast synthetic split so that the test runs in a second
+# --- task 7: which mean, with other weights and other batches (predict, then run)
+INV_SHUFFLED, DRW_BALANCED, INV_BALANCED = ex09.MEAN_RATIO_SETTINGS
+REASON = "the ratio is the mean weight of a drawn example, which depends on the class shares in the batches"
+
+
+def expected_mean_ratios():
+    """The expected ratio sum_k q_k w_k of each setting, computed from the class counts (not by the experiment)."""
+    counts = np.bincount(long_tailed_digits(20.0, seed=0)[1])
+    prior, uniform = counts / counts.sum(), np.full(counts.size, 1 / counts.size)
+    inverse = counts.sum() / (counts.size * counts)
+    effective = (1 - 0.9999) / (1 - 0.9999 ** counts)
+    drw = effective * counts.size / effective.sum()
+    return {ex09.LECTURE_SETTING: prior @ drw, INV_SHUFFLED: prior @ inverse, DRW_BALANCED: uniform @ drw,
+            INV_BALANCED: uniform @ inverse}
+
+
+def category(ratio):
+    return "about 1" if abs(ratio - 1) <= 0.1 else ("below 1" if ratio < 1 else "above 1")
+
+
+RIGHT_MEAN_RATIO = {key: category(value) for key, value in expected_mean_ratios().items()
+                    if key in ex09.MEAN_RATIO_SETTINGS}
+
+WRONG_MEAN_RATIO = {  # name: (prediction, the settings it gets wrong)
+    "the lecture's factor below 1 carries over everywhere":
+        ({INV_SHUFFLED: "below 1", DRW_BALANCED: "below 1", INV_BALANCED: "below 1"},
+         [INV_SHUFFLED, DRW_BALANCED, INV_BALANCED]),
+    "inverse-frequency weights are large, so above 1 on shuffled batches":
+        ({INV_SHUFFLED: "above 1", DRW_BALANCED: "about 1", INV_BALANCED: "above 1"}, [INV_SHUFFLED]),
+    "class-balanced batches make the weights' scale irrelevant":
+        ({INV_SHUFFLED: "about 1", DRW_BALANCED: "about 1", INV_BALANCED: "about 1"}, [INV_BALANCED]),
+    "DRW's weights stay below 1 whatever the batches":
+        ({INV_SHUFFLED: "about 1", DRW_BALANCED: "below 1", INV_BALANCED: "above 1"}, [DRW_BALANCED]),
+    "re-sampling and re-weighting cancel, so below 1 for both":
+        ({INV_SHUFFLED: "about 1", DRW_BALANCED: "below 1", INV_BALANCED: "below 1"}, [DRW_BALANCED, INV_BALANCED]),
+}
+FORBIDDEN_MEAN_RATIO = ["0.42", "1.0", "2.4", "2.3", "sum_k", "q_k", "pi_k", "1/K", "expect"]
+
+
+def test_mean_ratio_right_answer_from_first_principles():
+    assert RIGHT_MEAN_RATIO == {INV_SHUFFLED: "about 1", DRW_BALANCED: "about 1", INV_BALANCED: "above 1"}
+    ex09.check_mean_ratio_prediction(dict(RIGHT_MEAN_RATIO), REASON)
+    ex09.check_mean_ratio_prediction(dict(RIGHT_MEAN_RATIO), REASON, hidden=True)
+
+
+def test_mean_ratio_experiment_agrees_with_the_expectation():
+    expected = expected_mean_ratios()
+    for seed in (0, 1):
+        result = ex09.mean_ratio_experiment(seed)
+        assert set(result) == set(expected)
+        for setting, value in expected.items():
+            assert result[setting]["batches"] == 70
+            # 70 batches of 64: the standard error of the mean ratio is under 2 % of it in every setting
+            assert abs(result[setting]["mean"] / value - 1) < 0.05, (seed, setting)
+            assert result[setting]["low"] < result[setting]["mean"] < result[setting]["high"]
+            assert result[setting]["outcome"] == category(value)
+    assert ex09.mean_ratio_experiment(0) == ex09.mean_ratio_experiment(0)  # integer draws only: reproducible
+
+
+def test_mean_ratio_wrong_predictions_pass_visibly_and_fail_hidden():
+    for name, (prediction, wrong_settings) in WRONG_MEAN_RATIO.items():
+        ex09.check_mean_ratio_prediction(dict(prediction), REASON)  # the visible part grades only the form
+        message = fails(ex09.check_mean_ratio_prediction, dict(prediction), REASON, hidden=True)
+        assert f"{len(wrong_settings)} of 3 settings disagree" in message, name
+        assert "the draws you ran" in message, name
+        for setting in ex09.MEAN_RATIO_SETTINGS:  # names every setting it gets wrong, and only those
+            assert (repr(setting) in message) == (setting in wrong_settings), (name, setting)
+        assert "?" in message, name
+        right_choices = {RIGHT_MEAN_RATIO[s] for s in wrong_settings}
+        for fragment in FORBIDDEN_MEAN_RATIO + sorted(right_choices - set(prediction.values())):
+            assert fragment not in message, (name, fragment)
+
+
+def test_mean_ratio_malformed_predictions_and_reasons():
+    stub = {key: ... for key in ex09.MEAN_RATIO_SETTINGS}
+    assert "not filled in yet" in fails(ex09.check_mean_ratio_prediction, stub, ...)  # the exercise as shipped
+    assert "not filled in yet" in fails(ex09.check_mean_ratio_prediction, dict(RIGHT_MEAN_RATIO), ...)
+    assert "not filled in yet" in fails(ex09.check_mean_ratio_prediction, dict(RIGHT_MEAN_RATIO), None)
+    missing = {INV_SHUFFLED: "about 1", DRW_BALANCED: "about 1"}
+    assert "missing" in fails(ex09.check_mean_ratio_prediction, missing, REASON)
+    assert "expected one of" in fails(ex09.check_mean_ratio_prediction,
+                                      dict(RIGHT_MEAN_RATIO, **{INV_BALANCED: 2.4}), REASON)
+    assert "expected a dict" in fails(ex09.check_mean_ratio_prediction, "about 1", REASON)
+    assert "not a reason yet" in fails(ex09.check_mean_ratio_prediction, dict(RIGHT_MEAN_RATIO), "weights")
+    assert "a str" in fails(ex09.check_mean_ratio_prediction, dict(RIGHT_MEAN_RATIO), 1.0)
+
+# --- task 8: the open comparison, on a fast synthetic split so that the test runs in a second
 def small_split(seed):
     return long_tailed_digits(20.0, seed=seed)
 

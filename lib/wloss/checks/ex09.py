@@ -1,12 +1,13 @@
 """Checks for exercise 09 (beyond re-weighting): a prediction about post-hoc adjustment, logits for a new
-class prior, a class-weighted focal loss, a paired comparison, and an open method comparison.
+class prior, a class-weighted focal loss, a classmate's LDAM, a paired comparison, a prediction about the two
+weighted means under other weights and batches (and its experiment), and an open method comparison.
 
 No check prints the answer to its task: failures name the property and the case that exposes it.
 """
 import numpy as np
 import torch
 
-from wloss.checks import CheckFailed, check_array, check_scalar, check_true, fail, passed, task
+from wloss.checks import CheckFailed, check_array, check_choices, check_scalar, check_true, fail, passed, task
 from wloss.losses import focal_loss, ldam_loss
 
 #: The shapes a curve of validation balanced accuracy against tau can take.
@@ -182,6 +183,115 @@ def check_paired_difference(paired_difference, hidden=False):
     passed("paired_difference: the mean per-seed gain and its standard error")
 
 
+# ----------------------------------------------------------------------------- which mean, other weights and batches
+
+#: Task 7's settings: (class weights, how the batches are drawn), the keys of the prediction.
+MEAN_RATIO_SETTINGS = ("inverse frequency, shuffled batches", "DRW weights, class-balanced batches",
+                       "inverse frequency, class-balanced batches")
+#: The setting of lecture 09, printed beside the others as a reference (not predicted).
+LECTURE_SETTING = "DRW weights, shuffled batches (lecture 09)"
+MEAN_RATIO_CHOICES = ("below 1", "about 1", "above 1")
+#: "about 1": the ratio averaged over the batches lies within this distance of 1.
+ABOUT_ONE_WITHIN = 0.1
+MEAN_RATIO_EPOCHS, MEAN_RATIO_BATCH = 10, 64
+
+_MEAN_RATIO_QUESTIONS = {
+    "inverse frequency, shuffled batches":
+        "a shuffled batch holds each class about as often as the training set does; what is the mean of the "
+        "weights n / (K n_k) over the training EXAMPLES (not over the classes)?",
+    "DRW weights, class-balanced batches":
+        "when every class is equally likely in a batch, which average of the K class weights does a batch's mean "
+        "weight estimate, and how are DRW's weights scaled?",
+    "inverse frequency, class-balanced batches":
+        "when every class is equally likely in a batch, which average of the K class weights does a batch's mean "
+        "weight estimate, and how large are n / (K n_k) for the rare classes?",
+}
+
+
+def _outcome(mean_ratio):
+    if abs(mean_ratio - 1.0) <= ABOUT_ONE_WITHIN:
+        return "about 1"
+    return "below 1" if mean_ratio < 1.0 else "above 1"
+
+
+def _mean_ratio_batches(labels, num_classes, sampling, generator):
+    """The label batches of ``MEAN_RATIO_EPOCHS`` epochs, drawn by integer draws only (the same on every CPU)."""
+    n = len(labels)
+    if sampling == "shuffled":  # as wloss.training.train: a permutation per epoch, cut into batches
+        epochs = [generator.permutation(n) for _ in range(MEAN_RATIO_EPOCHS)]
+    else:  # class-balanced, as wloss.sampling.balanced_sample_weights: a class uniformly, then one of its examples
+        members = [np.flatnonzero(labels == k) for k in range(num_classes)]
+        epochs = []
+        for _ in range(MEAN_RATIO_EPOCHS):
+            classes = generator.integers(len(members), size=n)
+            epochs.append(np.array([members[k][generator.integers(len(members[k]))] for k in classes]))
+    return [labels[order[start:start + MEAN_RATIO_BATCH]]
+            for order in epochs for start in range(0, n, MEAN_RATIO_BATCH)]
+
+
+def mean_ratio_experiment(seed=0):
+    """Task 7's experiment: wloss's weighted mean over PyTorch's, batch by batch, with no training.
+
+    On the training labels of ``long_tailed_digits(20.0, seed=0)`` (counts 122 down to 6), for each setting of
+    ``MEAN_RATIO_SETTINGS`` and lecture 09's: draw ``MEAN_RATIO_EPOCHS`` epochs of batches of 64 (shuffled, or
+    class-balanced: each class with probability 1/K, then one of its examples), give every batch random float64
+    logits, and divide ``weighted_cross_entropy(z, y, class_weight=w)`` (the weighted sum / N) by
+    ``F.cross_entropy(z, y, weight=w)`` (the weighted sum / the batch's sum of weights). ``seed`` seeds the draws.
+
+    Returns {setting: {"mean", "low", "high": the ratio averaged over the batches, its smallest and largest value,
+    "batches": how many, "outcome": one of MEAN_RATIO_CHOICES}}.
+    """
+    import torch.nn.functional as F
+
+    from wloss.data import long_tailed_digits
+    from wloss.losses import drw_class_weights, weighted_cross_entropy
+    from wloss.weights import inverse_frequency_weights
+
+    labels = long_tailed_digits(20.0, seed=0)[1]
+    counts = np.bincount(labels)
+    weights = {"inverse frequency": inverse_frequency_weights(labels), "DRW weights": drw_class_weights(counts, 0, 0)}
+    settings = [(LECTURE_SETTING, "DRW weights", "shuffled"),
+                *[(name, name.split(", ")[0], name.split(", ")[1].split()[0]) for name in MEAN_RATIO_SETTINGS]]
+    result = {}
+    for index, (name, weight_name, sampling) in enumerate(settings):
+        generator = np.random.default_rng([9700 + int(seed), index])
+        w = torch.as_tensor(weights[weight_name], dtype=torch.float64)
+        ratios = []
+        for batch in _mean_ratio_batches(labels, len(counts), sampling, generator):
+            y = torch.as_tensor(batch)
+            z = torch.as_tensor(generator.standard_normal((len(batch), len(counts))))
+            ratios.append((weighted_cross_entropy(z, y, class_weight=w) / F.cross_entropy(z, y, weight=w)).item())
+        ratios = np.array(ratios)
+        result[name] = {"mean": float(ratios.mean()), "low": float(ratios.min()), "high": float(ratios.max()),
+                        "batches": len(ratios), "outcome": _outcome(float(ratios.mean()))}
+    return result
+
+
+def check_mean_ratio_prediction(prediction, reason, hidden=False):
+    """Task 7: the visible part checks that the three answers and a one-line reason are recorded and well formed
+    (not whether they are right); the hidden part grades them against the experiment and another draw."""
+    check_choices("mean_ratio_prediction", prediction, MEAN_RATIO_SETTINGS, MEAN_RATIO_CHOICES)
+    if reason is ... or reason is None:
+        fail("mean_ratio_reason: not filled in yet - write one line on why, before you run the experiment.")
+    if not isinstance(reason, str):
+        fail(f"mean_ratio_reason: expected one line of text (a str), got {type(reason).__name__}")
+    if len(reason.split()) < 4:
+        fail(f"mean_ratio_reason: {reason!r} is not a reason yet - in one sentence, what decides the mean weight "
+             "of a batch in each setting?")
+    if not hidden:
+        passed("mean_ratio_prediction: three answers and a reason recorded; run the experiment below and compare "
+               "(the graded part checks them)")
+        return
+    for seed, draw in ((0, "the draws you ran"), (1, "another draw of the batches")):
+        outcome = mean_ratio_experiment(seed)
+        wrong = [key for key in MEAN_RATIO_SETTINGS if prediction[key] != outcome[key]["outcome"]]
+        if wrong:
+            fail(f"mean_ratio_prediction: {len(wrong)} of {len(MEAN_RATIO_SETTINGS)} settings disagree with the "
+                 f"experiment ({draw}); compare the ratio it printed for each with what you predicted. Ask "
+                 "yourself:\n" + "\n".join(f"  {key!r}: {_MEAN_RATIO_QUESTIONS[key]}" for key in wrong))
+    passed("mean_ratio_prediction: the three settings behave as you predicted (two draws of the batches)")
+
+
 # ----------------------------------------------------------------------------- the open task
 
 def _rows_in(rows, pool):
@@ -259,4 +369,5 @@ def check_method_comparison(runs, gain_mean, gain_se, imbalance_ratio=20.0, spli
 
 
 __all__ = ["check_tau_prediction", "check_adjust_to_prior", "check_weighted_focal", "check_ldam", "check_paired_difference",
-           "check_method_comparison", "CheckFailed", "TAU_CURVES"]
+           "mean_ratio_experiment", "check_mean_ratio_prediction", "check_method_comparison", "CheckFailed",
+           "TAU_CURVES", "MEAN_RATIO_SETTINGS", "MEAN_RATIO_CHOICES", "LECTURE_SETTING"]
