@@ -22,7 +22,14 @@ The speed goals of ``wloss`` 1.0 are printed under each table and marked in it (
 goal is flagged with "!"). The last section measures what eager PyTorch allows at best on this
 machine, for the goals the tables flag: the cost of one tensor operation at N = 100 and the number of
 operations each loss dispatches (counted below autograd, so the backward's are included), a weighted
-cross-entropy with no checks at all, and RWWCE's fewest passes with no stability at all. Prints Markdown.
+cross-entropy with no checks at all, and RWWCE's fewest passes with no stability at all.
+
+Two more sections: every loss compiled whole (``torch.compile(fullgraph=True)``), timed against compiled
+F.cross_entropy (goal <= 1.5x); and a training step of a 784-256-10 MLP with Adam, eager and compiled, at
+batch 100 and 4,096 (goals <= 1.3x and <= 1.10x the step with F.cross_entropy). These two are timed in the
+thread's CPU time, which leaves out the time other processes hold the core on a shared machine.
+``expected_cost_per_example`` is left out of them: its (N, K, K) costs take 2.6 GB at K = 100.
+``--only eager|floors|compiled|training`` runs one section, ``--losses a,b`` restricts the last two. Prints Markdown.
 """
 from __future__ import annotations
 
@@ -36,6 +43,7 @@ import time
 
 import numpy as np
 import torch
+import torch._dynamo
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -92,26 +100,26 @@ def make_logits(n: int, k: int, kind: str):
     return logits.requires_grad_(True), targets
 
 
-def seconds(loss, logits: torch.Tensor, train: bool, loop: int) -> float:
+def seconds(loss, logits: torch.Tensor, train: bool, loop: int, clock=time.perf_counter) -> float:
     logits.grad = None
-    start = time.perf_counter()
+    start = clock()
     for _ in range(loop):
         if train:
             loss(logits).backward()
         else:
             with torch.no_grad():
                 loss(logits)
-    return (time.perf_counter() - start) / loop
+    return (clock() - start) / loop
 
 
-def ratio(baseline, loss, logits, train: bool, loop: int):
+def ratio(baseline, loss, logits, train: bool, loop: int, clock=time.perf_counter):
     """Median time of ``loss`` / median time of ``baseline``, repeats interleaved; and the baseline's median."""
     for _ in range(2):  # warm-up
-        seconds(baseline, logits, train, loop), seconds(loss, logits, train, loop)
+        seconds(baseline, logits, train, loop, clock), seconds(loss, logits, train, loop, clock)
     base_times, loss_times = [], []
     for _ in range(REPEATS):
-        base_times.append(seconds(baseline, logits, train, loop))
-        loss_times.append(seconds(loss, logits, train, loop))
+        base_times.append(seconds(baseline, logits, train, loop, clock))
+        loss_times.append(seconds(loss, logits, train, loop, clock))
     base = statistics.median(base_times)
     return statistics.median(loss_times) / base, base
 
@@ -270,6 +278,217 @@ def print_floors():
           "F.cross_entropy's time at N = 65,536.\n")
 
 
+# ---------------------------------------------------------------- torch.compile
+
+COMPILED_CASES = [(65_536, 10), (65_536, 100)]  # each timed on random and on confident logits
+COMPILED_KINDS = ("random", "confident")
+COMPILED_GOAL = 1.5
+
+
+def compiled_loss_calls(k: int):
+    """name -> function of (logits (N, K), targets) returning a scalar loss, for every loss of ``wloss.losses`` and
+    ``wloss.multilabel.multilabel_rwwce``, to be compiled with the targets as a graph input; and name -> the
+    function that makes a loss's targets from the labels (N,), outside the timing, as a data loader would. The
+    ordinal heads (CORAL, CORN) take the first K - 1 logits; the multi-label losses take the (N, K) logits as K
+    labels with multi-hot targets; the binary losses take the N K logits as N K examples. Weights are tensors made
+    once, as a training loop would hold them."""
+    from wloss.multilabel import multilabel_rwwce
+
+    gen = np.random.default_rng(0)
+    fn, fp = (torch.tensor(w, dtype=torch.float32) for w in (gen.uniform(0.5, 2, k), gen.uniform(0, 20, (k, k))))
+    prior = torch.tensor(gen.dirichlet(np.ones(k)), dtype=torch.float32)
+    counts = [float(c) for c in gen.integers(1, 1000, k)]
+    fp_l = torch.tensor(gen.uniform(0.5, 2, k), dtype=torch.float32)
+    classes = torch.arange(k)
+    labels = {
+        "multi-hot": lambda y: ((y[:, None] + classes) % 3 == 0).float(),  # one to a few labels per row
+        "bits": lambda y: ((y[:, None] + classes) % 2 == 0).float().reshape(-1),  # N K binary targets
+        "per-example": lambda y: (y, fn.index_select(0, y), fp.index_select(0, y)),  # weights arrive with a batch
+    }
+    calls = {
+        "F.cross_entropy": lambda z, y: F.cross_entropy(z, y),
+        "weighted_cross_entropy": lambda z, y: losses.weighted_cross_entropy(z, y, class_weight=fn),
+        "rwwce": lambda z, y: losses.rwwce(z, y, fn, fp),
+        "rwwce_per_example": lambda z, t: losses.rwwce_per_example(z, *t),
+        "expected_cost_loss": lambda z, y: losses.expected_cost_loss(z, y, fp),
+        "focal_loss": lambda z, y: losses.focal_loss(z, y, gamma=2.0),
+        "logit_adjusted_cross_entropy": lambda z, y: losses.logit_adjusted_cross_entropy(z, y, prior),
+        "rps_loss": lambda z, y: losses.rps_loss(z, y),
+        "expected_label_l1_loss": lambda z, y: losses.expected_label_l1_loss(z, y),
+        "distance_penalized_cross_entropy": lambda z, y: losses.distance_penalized_cross_entropy(z, y),
+        "ldam_loss": lambda z, y: losses.ldam_loss(z, y, counts),
+        "coral_loss": lambda z, y: losses.coral_loss(z[:, :-1], y),
+        "corn_loss": lambda z, y: losses.corn_loss(z[:, :-1], y),
+        "asymmetric_loss": lambda z, t: losses.asymmetric_loss(z, t),
+        "multilabel_rwwce": lambda z, t: multilabel_rwwce(z, t, fn, fp_l),
+        "weighted_bce_with_logits": lambda z, t: losses.weighted_bce_with_logits(z.reshape(-1), t, pos_weight=3.0),
+        "rwwce_binary": lambda z, t: losses.rwwce_binary(z.reshape(-1), t, 20.0, 1.0),
+        "sigmoid_focal_loss": lambda z, t: losses.sigmoid_focal_loss(z.reshape(-1), t, gamma=2.0, alpha=0.25),
+    }
+    kinds = {"rwwce_per_example": "per-example", "asymmetric_loss": "multi-hot", "multilabel_rwwce": "multi-hot",
+             "weighted_bce_with_logits": "bits", "rwwce_binary": "bits", "sigmoid_focal_loss": "bits"}
+    return calls, {name: labels[kinds[name]] if name in kinds else (lambda y: y) for name in calls}
+
+
+def compile_fullgraph(call):
+    """``call`` compiled whole (fullgraph=True: a graph break raises), for the shapes it is first called with."""
+    return torch.compile(call, fullgraph=True, dynamic=False)
+
+
+def cpu_ratio(baseline, loss, logits, train: bool):
+    """``ratio`` timed in the CPU time of this thread (``time.thread_time``) rather than on the wall clock: with
+    one thread that is all the work, and on a shared machine it leaves out the time other processes hold the core
+    (the compiled tables compare kernels a few milliseconds long, which a busy machine otherwise swamps)."""
+    return ratio(baseline, loss, logits, train, 1, clock=time.thread_time)
+
+
+def bench_compiled(names=None):
+    """{(K, kind, train): {name: ratio to compiled F.cross_entropy}}, base times {(K, kind, train): seconds},
+    and the losses that failed to compile whole, with the error."""
+    torch.set_num_threads(1)
+    rows, base_ms, failed = {}, {}, {}
+    for n, k in COMPILED_CASES:
+        torch._dynamo.reset()
+        calls, make_targets = compiled_loss_calls(k)
+        baseline = compile_fullgraph(calls.pop("F.cross_entropy"))
+        data = {kind: make_logits(n, k, kind) for kind in COMPILED_KINDS}
+        for name, call in calls.items():
+            if names and name not in names:
+                continue
+            compiled = compile_fullgraph(call)
+            for kind, (logits, labels) in data.items():
+                targets = make_targets[name](labels)
+                for train in (True, False):
+                    try:
+                        value, base = cpu_ratio(lambda z: baseline(z, labels), lambda z: compiled(z, targets),
+                                                logits, train)
+                    except Exception as error:  # noqa: BLE001 - reported in the table
+                        failed[name] = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+                        continue
+                    rows.setdefault((k, kind, train), {})[name] = value
+                    base_ms[(k, kind, train)] = base * 1e3
+    return rows, base_ms, failed
+
+
+def print_compiled(rows, base_ms, failed):
+    columns = [(k, kind, train) for _, k in COMPILED_CASES for kind in COMPILED_KINDS for train in (True, False)]
+    names = list(dict.fromkeys(name for column in columns for name in rows.get(column, {})))
+    print(f"### torch.compile(fullgraph=True), N = {COMPILED_CASES[0][0]}, one thread\n")
+    print("Each loss compiled whole, its time over compiled F.cross_entropy's (median of interleaved repeats, in "
+          "the thread's CPU time; train = forward + backward). Compiled F.cross_entropy: " + ", ".join(
+              f"K = {k} {kind} {'train' if train else 'eval'} {base_ms[(k, kind, train)]:.3f} ms"
+              for (k, kind, train) in columns if (k, kind, train) in base_ms) + "\n")
+    head = [f"K={k} {kind} {'train' if train else 'eval'}" for k, kind, train in columns]
+    print("| loss | " + " | ".join(head) + " |")
+    print("|---|" + "---:|" * len(head))
+    for name in names:
+        cells = [flag(rows[c][name], COMPILED_GOAL) if name in rows.get(c, {}) else "-" for c in columns]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for name, error in failed.items():
+        print(f"\n{name} did not compile whole: {error}")
+    print(f"\nGoal: every loss compiled <= {COMPILED_GOAL}x compiled F.cross_entropy. '!' marks a ratio above it.\n")
+
+
+# ---------------------------------------------------------------- a training step
+
+STEP_BATCHES = (100, 4_096)
+STEP_LOOPS = {100: 20, 4_096: 2}  # steps per timed sample
+STEP_GOALS = {100: 1.3, 4_096: 1.10}
+
+
+def mlp(seed: int = 0) -> torch.nn.Module:
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+
+
+def step_seconds(step, loop: int) -> float:
+    """CPU time of this thread per step (see ``cpu_ratio``)."""
+    start = time.thread_time()
+    for _ in range(loop):
+        step()
+    return (time.thread_time() - start) / loop
+
+
+def step_ratio(baseline_step, step, loop: int):
+    """Median step time of ``step`` / ``baseline_step``'s, repeats interleaved; and the baseline's median."""
+    for _ in range(2):
+        step_seconds(baseline_step, loop), step_seconds(step, loop)
+    base_times, times = [], []
+    for _ in range(REPEATS):
+        base_times.append(step_seconds(baseline_step, loop))
+        times.append(step_seconds(step, loop))
+    base = statistics.median(base_times)
+    return statistics.median(times) / base, base
+
+
+def make_step(loss, make_targets, batch: int, compiled: bool):
+    """One Adam step of a 784-256-10 MLP on a fixed batch of ``batch`` examples (K = 10) with ``loss`` (z, y):
+    zero the gradients, forward, backward, update. Compiled: the forward (model and loss) is compiled whole
+    (fullgraph=True), the optimizer's update is left eager, the same for every loss."""
+    gen = torch.Generator().manual_seed(batch)
+    x, y = torch.randn(batch, 784, generator=gen), torch.randint(0, 10, (batch,), generator=gen)
+    y = make_targets(y)
+    model = mlp()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    forward = (lambda x, y: loss(model(x), y))
+    if compiled:
+        forward = compile_fullgraph(forward)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        forward(x, y).backward()
+        optimizer.step()
+
+    return step
+
+
+def bench_training_steps(names=None):
+    """{(batch, mode): {name: step time / F.cross_entropy's}}, base times {(batch, mode): seconds}, and failures."""
+    torch.set_num_threads(1)
+    rows, base_ms, failed = {}, {}, {}
+    torch._dynamo.reset()
+    calls, make_targets = compiled_loss_calls(10)
+    baseline = calls.pop("F.cross_entropy")
+    for compiled in (False, True):
+        mode = "compiled" if compiled else "eager"
+        for batch in STEP_BATCHES:
+            for name, call in calls.items():
+                if names and name not in names:
+                    continue
+                # the step's code is the same for every loss: compiled afresh for each pair, so that the cache of
+                # compiled graphs (and its guards, checked on every call) holds only the two being compared
+                torch._dynamo.reset()
+                base_step = make_step(baseline, make_targets["F.cross_entropy"], batch, compiled)
+                try:
+                    value, base = step_ratio(base_step, make_step(call, make_targets[name], batch, compiled),
+                                             STEP_LOOPS[batch])
+                except Exception as error:  # noqa: BLE001 - reported under the table
+                    failed[(name, mode)] = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+                    continue
+                rows.setdefault((batch, mode), {})[name] = value
+                base_ms[(batch, mode)] = base * 1e3
+    return rows, base_ms, failed
+
+
+def print_training_steps(rows, base_ms, failed):
+    columns = [(batch, mode) for mode in ("eager", "compiled") for batch in STEP_BATCHES]
+    names = list(dict.fromkeys(name for column in columns for name in rows.get(column, {})))
+    print("### A training step: 784-256-10 MLP, Adam, one thread\n")
+    print("Each loss's step time (zero_grad, forward, backward, Adam update) over the same step with "
+          "F.cross_entropy (median of interleaved repeats, in the thread's CPU time). F.cross_entropy's step: " + ", ".join(
+              f"batch {batch} {mode} {base_ms[(batch, mode)]:.3f} ms" for batch, mode in columns
+              if (batch, mode) in base_ms) + "\n")
+    print("| loss | " + " | ".join(f"batch {batch} {mode}" for batch, mode in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for name in names:
+        cells = [flag(rows[c][name], STEP_GOALS[c[0]]) if name in rows.get(c, {}) else "-" for c in columns]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for (name, mode), error in failed.items():
+        print(f"\n{name} ({mode}) failed: {error}")
+    print("\nGoals: " + ", ".join(f"<= {goal}x at batch {batch}" for batch, goal in STEP_GOALS.items())
+          + ". '!' marks a ratio above its goal.\n")
+
+
 def main():
     torch.manual_seed(0)
     kept = keep_freed_memory()
@@ -279,10 +498,32 @@ def main():
     print(f"Goals: train at N = 65,536: {', '.join(f'{k} <= {v}x' for k, v in TRAIN_GOALS.items())}; "
           f"train at N = 100: every loss <= {SMALL_BATCH_GOAL}x; eval <= {EVAL_GOAL}x; "
           f"peak memory <= {MEMORY_GOAL}x. '!' marks a ratio above its goal.\n")
-    for n, k, kind in CASES:
-        print_case(n, k, kind, *bench_case(n, k, kind))
-    print_floors()
+    if ONLY in (None, "eager"):
+        for n, k, kind in CASES:
+            print_case(n, k, kind, *bench_case(n, k, kind))
+    if ONLY in (None, "floors"):
+        print_floors()
+    if ONLY in (None, "compiled"):
+        print_compiled(*bench_compiled(NAMES))
+    if ONLY in (None, "training"):
+        print_training_steps(*bench_training_steps(NAMES))
+
+
+ONLY, NAMES = None, None
+
+
+def parse_arguments(argv=None):
+    """``--only eager|floors|compiled|training`` runs one section; ``--losses a,b`` restricts the compiled and
+    training-step tables to those losses (F.cross_entropy is always the baseline)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("eager", "floors", "compiled", "training"))
+    parser.add_argument("--losses", type=lambda text: [name for name in text.split(",") if name])
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
+    arguments = parse_arguments()
+    ONLY, NAMES = arguments.only, arguments.losses
     main()

@@ -34,3 +34,26 @@ def test_operation_counter_counts_forward_and_backward():
     forward, both = bench_losses.operations(call, logits, False), bench_losses.operations(call, logits, True)
     assert forward >= 1 and both > forward
     assert bench_losses.operations(lambda z: (z * 2.0).sum(), logits, False) == 2
+
+
+def test_compiled_table_covers_every_loss():
+    from wloss import losses
+
+    calls, make_targets = bench_losses.compiled_loss_calls(4)
+    # expected_cost_per_example is left out: its (N, K, K) costs would take 2.6 GB at K = 100
+    every_loss = {name for name in losses.__all__ if name.endswith("_loss") or name.endswith("_entropy")
+                  or name.startswith("rwwce") or name == "weighted_bce_with_logits"}
+    assert every_loss <= set(calls) and "multilabel_rwwce" in calls and "F.cross_entropy" in calls
+    logits, labels = bench_losses.make_logits(8, 4, "random")
+    for name, call in calls.items():  # eager: each call takes its own targets and gives a scalar
+        out = call(logits, make_targets[name](labels))
+        assert out.dim() == 0 and torch.isfinite(out), name
+
+
+def test_training_step_updates_the_model_and_the_arguments_parse():
+    calls, make_targets = bench_losses.compiled_loss_calls(10)
+    step = bench_losses.make_step(calls["rwwce"], make_targets["rwwce"], 16, compiled=False)
+    step()
+    assert bench_losses.step_seconds(step, 2) > 0
+    arguments = bench_losses.parse_arguments(["--only", "compiled", "--losses", "rwwce,rps_loss"])
+    assert arguments.only == "compiled" and arguments.losses == ["rwwce", "rps_loss"]

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from wloss._validation import require
+
 __all__ = ["pos_weight_per_label", "multilabel_rwwce", "multilabel_rwwce_reference", "bayes_thresholds",
            "multilabel_real_world_cost", "per_label_recall_precision"]
 
@@ -165,6 +167,9 @@ def multilabel_rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
 
     float16/bfloat16 logits are computed in float32; the loss is returned in the logits' dtype.
 
+    Under ``torch.compile(fullgraph=True)`` it traces whole: the 0/1 check of the targets becomes an assertion
+    in the graph, and the cost values are checked on the host only outside compilation.
+
     Examples
     --------
     >>> z, y = torch.zeros(2, 2), torch.tensor([[1.0, 0.0], [0.0, 1.0]])
@@ -191,10 +196,11 @@ def multilabel_rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     if tuple(y.shape) != (n, n_labels):
         raise ValueError(f"targets must have the logits' shape {(n, n_labels)}, got {tuple(y.shape)}")
     y = y.to(device=z.device, dtype=work)
-    if not bool(((y == 0) | (y == 1)).all()):
-        raise ValueError("targets must hold only 0 and 1 (multi-hot labels), got other values")
+    require(((y == 0) | (y == 1)).all(), ValueError,   # read at once on the CPU, asserted inside torch.compile
+            "targets must hold only 0 and 1 (multi-hot labels), got other values")
 
-    _cost_pair(fn_cost, fp_cost, n_labels)        # values checked on the host, gradients kept below
+    if not torch.compiler.is_compiling():         # values checked on the host (not while torch.compile traces)
+        _cost_pair(fn_cost, fp_cost, n_labels)    # gradients kept below
     c_fn = torch.as_tensor(fn_cost).to(device=z.device, dtype=work)
     c_fp = torch.as_tensor(fp_cost).to(device=z.device, dtype=work)
 

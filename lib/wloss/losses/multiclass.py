@@ -15,6 +15,7 @@ from wloss.losses._inputs import (check_logits, check_reduction, class_targets, 
 from wloss.losses._blockwise import (_FUSED_SOFTMAX_MIN_CLASSES, blockwise_loss, exp_minus_row_max, row_sum,
                                       scaled_softmax, zero_at)
 from wloss.losses._stable import log_one_minus_softmax, one_minus_softmax_parts
+from wloss.losses import _fusable
 from wloss.losses.binary import sigmoid_focal_loss
 
 
@@ -207,7 +208,8 @@ def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
     fn = weight_tensor(fn_weight, "fn_weight", z, shape=(n,))
     fp = weight_tensor(fp_weight, "fp_weight", z, shape=(n, k))
     loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn, fp, False, scale), 3, reduction,
-                          formula=lambda t: _rwwce_formula(t, y, fn, fp.scatter(1, y[:, None], 0.0)),
+                          formula=lambda t: (_fusable.rwwce(t, y, fn, fp) if torch.compiler.is_compiling()
+                                             else _rwwce_formula(t, y, fn, fp.scatter(1, y[:, None], 0.0))),
                           weights=(fn, fp))
     return loss.to(logits.dtype)
 
@@ -238,10 +240,12 @@ def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     k = z.shape[1]
     fn = weight_tensor(fn_cost, "fn_cost", z, shape=(k,))
     fp = weight_tensor(fp_cost, "fp_cost", z, shape=(k, k))
-    fp = fp * (1 - torch.eye(k, dtype=fp.dtype, device=fp.device))  # the diagonal is ignored
+    if not torch.compiler.is_compiling():  # the fusable form inside torch.compile ignores column y_i itself
+        fp = fp * (1 - torch.eye(k, dtype=fp.dtype, device=fp.device))  # the diagonal is ignored
     fn_of_targets = fn.index_select(0, y)  # index_select: several times faster than fn[y] on the CPU
     loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn_of_targets, fp, True, scale), 3, reduction,
-                          formula=lambda t: _rwwce_formula(t, y, fn_of_targets, fp.index_select(0, y)),
+                          formula=lambda t: (_fusable.rwwce if torch.compiler.is_compiling() else _rwwce_formula)(
+                              t, y, fn_of_targets, fp.index_select(0, y)),
                           weights=(fn, fp))
     return loss.to(logits.dtype)
 
@@ -325,7 +329,8 @@ def focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean"):
     gamma = nonnegative_scalar(gamma, "gamma", z)
     weight = None if alpha is None else weight_tensor(alpha, "alpha", z, shape=(z.shape[1],)).index_select(0, y)
     loss = blockwise_loss(z, lambda scale: _focal_kernel(z, y, gamma, weight, scale), 1, reduction,
-                          formula=lambda t: _focal_formula(t, y, gamma, weight), weights=(gamma, weight))
+                          formula=lambda t: (_fusable.focal if torch.compiler.is_compiling() else _focal_formula)(
+                              t, y, gamma, weight), weights=(gamma, weight))
     return loss.to(logits.dtype)
 
 

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from wloss.losses._inputs import (as_checked_tensor, check_logits, check_reduction, class_targets,
                                   nonnegative_scalar, reduce, require, weight_tensor)
 from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max, row_sum, scaled_softmax
+from wloss.losses import _fusable
 
 
 def _class_weight_of_targets(class_weight, logits, y):
@@ -48,11 +49,17 @@ def rps_loss(logits, targets, class_weight=None, reduction="mean"):
     weight = _class_weight_of_targets(class_weight, z, y)
     if weight is None:
         loss = blockwise_loss(z, lambda scale: _rps_kernel(z, y, scale), 2, reduction,
-                              formula=lambda t: _rps_formula(t, y))
+                              formula=lambda t: _rps_formula_for_here(t, y))
         return loss.to(logits.dtype)
     per_example = blockwise_loss(z, lambda scale: _rps_kernel(z, y, scale), 2, "none",
-                                 formula=lambda t: _rps_formula(t, y))
+                                 formula=lambda t: _rps_formula_for_here(t, y))
     return reduce(per_example * weight, reduction, logits.dtype)
+
+
+def _rps_formula_for_here(logits, y):
+    """``_rps_formula``, or its fusable form inside ``torch.compile`` for few classes (see ``wloss.losses._fusable``)."""
+    fusable = torch.compiler.is_compiling() and logits.shape[1] <= _fusable.RPS_TRIANGLE_MAX_CLASSES
+    return (_fusable.rps if fusable else _rps_formula)(logits, y)
 
 
 def _rps_formula(logits, y):
