@@ -11,6 +11,11 @@ paired comparisons over runs that share data (clusters).
   are not independent are not counted as if they were.
 - ``paired_effect`` reports a paired comparison as an estimate with a t confidence interval (and its
   p-value), over the runs or, with ``clusters``, over the cluster means.
+- ``rank_table``, ``friedman_test``, ``nemenyi_q``, ``nemenyi_critical_difference``,
+  ``nemenyi_cliques``, ``holm_adjust`` and ``pairwise_wilcoxon`` compare k methods over N data sets
+  as J. Demšar, "Statistical Comparisons of Classifiers over Multiple Data Sets", *JMLR* 7 (2006),
+  1–30, recommends: average ranks, Friedman's test, Nemenyi's critical difference, and Wilcoxon
+  signed-rank tests over data sets with Holm's correction.
 """
 from __future__ import annotations
 
@@ -314,3 +319,245 @@ def paired_effect(differences, clusters=None, confidence: float = 0.95) -> Paire
     p = float(2 * stats.t.sf(abs(t), n - 1)) if se > 0 else float("nan")
     return PairedEffect(mean=mean, se=se, low=mean - half, high=mean + half, t=t, p=p, df=n - 1, units=n,
                         confidence=level, clustered=clusters is not None)
+
+
+# ---- comparing methods over many data sets (Demšar 2006) ----------------------------------------
+
+def _score_table(scores) -> np.ndarray:
+    table = np.asarray(scores, dtype=float)
+    if table.ndim != 2 or table.shape[0] < 2 or table.shape[1] < 2:
+        raise ValueError(f"scores: expected a 2-d array (data sets, methods) with at least 2 of each, "
+                         f"got shape {table.shape}")
+    if not np.all(np.isfinite(table)):
+        raise ValueError("scores: expected finite values")
+    return table
+
+
+def rank_table(scores, lower_is_better: bool = True) -> np.ndarray:
+    """Rank the methods within each data set: 1 = best, ties share their mean rank.
+
+    Parameters
+    ----------
+    scores : array-like, shape (N, k)
+        One row per data set, one column per method (e.g. the mean over folds of a metric).
+    lower_is_better : bool
+        True for a cost or an error, False for an accuracy or average precision.
+
+    Returns
+    -------
+    ndarray, shape (N, k)
+        The rank of each method within each data set; ``ranks.mean(axis=0)`` are the average ranks.
+
+    Examples
+    --------
+    >>> rank_table([[0.1, 0.3, 0.2], [0.5, 0.5, 0.1]])
+    array([[1. , 3. , 2. ],
+           [2.5, 2.5, 1. ]])
+    """
+    table = _score_table(scores)
+    return stats.rankdata(table if lower_is_better else -table, axis=1)
+
+
+@dataclass(frozen=True)
+class FriedmanResult:
+    """Friedman's test of k methods over N data sets.
+
+    ``mean_ranks`` (shape (k,)); ``chi2`` Friedman's statistic (tie-corrected) and ``p`` its p-value from
+    chi-square with k - 1 degrees of freedom; ``f`` Iman and Davenport's F statistic and ``p_f`` its
+    p-value from F(k - 1, (k - 1)(N - 1)); ``n_datasets`` N and ``n_methods`` k.
+    """
+
+    mean_ranks: np.ndarray
+    chi2: float
+    p: float
+    f: float
+    p_f: float
+    n_datasets: int
+    n_methods: int
+
+
+def friedman_test(scores, lower_is_better: bool = True) -> FriedmanResult:
+    """Friedman's test that k methods perform alike over N data sets, from a (data set x method) table.
+
+    With r_ij the rank of method j on data set i (``rank_table``) and R_j = (1/N) sum_i r_ij its average
+    rank (Demšar 2006, eq. 1):
+
+        chi2_F = 12 N / (k (k + 1)) [sum_j R_j^2 - k (k + 1)^2 / 4],
+
+    divided by 1 - sum(t^3 - t) / (N k (k^2 - 1)) over the groups of t tied values within each row (the
+    correction of ``scipy.stats.friedmanchisquare``; 1 without ties), and compared with chi-square with
+    k - 1 degrees of freedom. Iman and Davenport's F_F = (N - 1) chi2_F / (N (k - 1) - chi2_F), compared
+    with F(k - 1, (k - 1)(N - 1)), is less conservative (Demšar's recommendation).
+
+    Parameters
+    ----------
+    scores : array-like, shape (N, k)
+    lower_is_better : bool
+
+    Returns
+    -------
+    FriedmanResult
+
+    Examples
+    --------
+    >>> result = friedman_test([[1, 2, 3], [1, 3, 2], [1, 2, 3], [2, 1, 3]])
+    >>> result.mean_ranks, round(result.chi2, 3), round(result.p, 4)
+    (array([1.25, 2.  , 2.75]), 4.5, 0.1054)
+    """
+    table = _score_table(scores)
+    n, k = table.shape
+    ranks = rank_table(table, lower_is_better)
+    mean_ranks = ranks.mean(axis=0)
+    chi2 = 12.0 * n / (k * (k + 1)) * (np.sum(mean_ranks ** 2) - k * (k + 1) ** 2 / 4.0)
+    ties = sum(float(np.sum(counts ** 3 - counts)) for counts in
+               (np.unique(row, return_counts=True)[1] for row in ranks))
+    correction = 1.0 - ties / (n * k * (k * k - 1))
+    chi2 = float(chi2 / correction) if correction > 0 else 0.0
+    p = float(stats.chi2.sf(chi2, k - 1))
+    denominator = n * (k - 1) - chi2
+    f = float((n - 1) * chi2 / denominator) if denominator > 0 else float("inf")
+    p_f = float(stats.f.sf(f, k - 1, (k - 1) * (n - 1))) if np.isfinite(f) else 0.0
+    return FriedmanResult(mean_ranks=mean_ranks, chi2=chi2, p=p, f=f, p_f=p_f, n_datasets=n, n_methods=k)
+
+
+def nemenyi_q(k: int, alpha: float = 0.05) -> float:
+    """The critical value q_alpha of the Nemenyi test for k methods: the studentized range quantile / sqrt(2).
+
+    q_alpha = Q_{1 - alpha}(k, infinite df) / sqrt(2) (Demšar 2006, Table 5a: 2.343 at k = 3, 3.164 at
+    k = 10 for alpha = 0.05).
+
+    Examples
+    --------
+    >>> round(nemenyi_q(2), 3)  # two methods: the normal quantile 1.960
+    1.96
+    """
+    if isinstance(k, bool) or int(k) != k or k < 2:
+        raise ValueError(f"k: expected an integer >= 2 methods, got {k}")
+    level = finite_real(alpha, "alpha")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"alpha: expected a number in (0, 1), got {alpha}")
+    return float(stats.studentized_range.ppf(1.0 - level, int(k), np.inf) / np.sqrt(2.0))
+
+
+def nemenyi_critical_difference(k: int, n: int, alpha: float = 0.05) -> float:
+    """Nemenyi's critical difference of average ranks: CD = q_alpha sqrt(k (k + 1) / (6 N)).
+
+    Two of k methods compared over N data sets differ significantly (all pairs, family-wise level alpha)
+    when their average ranks differ by at least CD (Demšar 2006, section 3.2.2).
+
+    Examples
+    --------
+    >>> round(nemenyi_critical_difference(4, 14), 3)  # Demšar's example: 2.569 * sqrt(20 / 84)
+    1.254
+    """
+    if isinstance(n, bool) or int(n) != n or n < 2:
+        raise ValueError(f"n: expected an integer >= 2 data sets, got {n}")
+    return nemenyi_q(k, alpha) * float(np.sqrt(k * (k + 1) / (6.0 * n)))
+
+
+def holm_adjust(pvalues) -> np.ndarray:
+    """Holm's step-down adjusted p-values: reject hypothesis i at family-wise level alpha when p_i^adj <= alpha.
+
+    With the m p-values sorted, p_(1) <= ... <= p_(m): p_(i)^adj = max_{j <= i} min(1, (m - j + 1) p_(j)),
+    returned in the original order (Holm 1979).
+
+    Examples
+    --------
+    >>> holm_adjust([0.01, 0.04, 0.03])
+    array([0.03, 0.06, 0.06])
+    """
+    p = np.asarray(pvalues, dtype=float)
+    if p.ndim != 1 or p.size == 0 or np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        raise ValueError(f"pvalues: expected a non-empty 1-d array of numbers in [0, 1], got {pvalues!r}")
+    m = p.size
+    order = np.argsort(p, kind="mergesort")
+    stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.maximum.accumulate(stepped)
+    return adjusted
+
+
+def pairwise_wilcoxon(scores, pairs, names=None, lower_is_better: bool = True):
+    """Wilcoxon signed-rank tests of pairs of methods over data sets, with Holm's correction.
+
+    For each pair (a, b) the N per-data-set differences d_i = score_a - score_b are tested with
+    ``scipy.stats.wilcoxon`` (two-sided; zero differences dropped, ``zero_method="wilcox"``). The
+    p-values of all the pairs are then adjusted together with ``holm_adjust``.
+
+    Parameters
+    ----------
+    scores : array-like, shape (N, k)
+        One row per data set, one column per method.
+    pairs : list of (a, b)
+        Column indices, or names when ``names`` is given.
+    names : list of str, optional
+        The k methods' names, in the order of the columns.
+    lower_is_better : bool
+        Decides which method of a pair ``wins`` on a data set.
+
+    Returns
+    -------
+    list of dict
+        One per pair, in the given order: ``a``, ``b``, ``median_difference`` (median of a - b),
+        ``wins_a``, ``wins_b`` (data sets where a, b is better), ``ties``, ``statistic``, ``p``,
+        ``p_holm``.
+
+    Examples
+    --------
+    >>> table = [[1.0, 2.0], [2.0, 3.5], [0.5, 0.4], [3.0, 4.0], [1.0, 1.5], [2.0, 2.9]]
+    >>> result = pairwise_wilcoxon(table, [(0, 1)])[0]
+    >>> result["wins_a"], result["wins_b"], round(result["p"], 4)
+    (5, 1, 0.0625)
+    """
+    table = _score_table(scores)
+    if names is not None:
+        names = list(names)
+        if len(names) != table.shape[1]:
+            raise ValueError(f"names: expected {table.shape[1]} names, got {len(names)}")
+    index = (lambda m: names.index(m)) if names is not None else (lambda m: int(m))
+    label = (lambda j: names[j]) if names is not None else (lambda j: j)
+    results = []
+    for a, b in pairs:
+        try:
+            ia, ib = index(a), index(b)
+        except ValueError:
+            raise ValueError(f"pairs: unknown method in {(a, b)}") from None
+        if not (0 <= ia < table.shape[1] and 0 <= ib < table.shape[1]) or ia == ib:
+            raise ValueError(f"pairs: expected two different columns, got {(a, b)}")
+        d = table[:, ia] - table[:, ib]
+        better_a = d < 0 if lower_is_better else d > 0
+        better_b = d > 0 if lower_is_better else d < 0
+        if np.all(d == 0):
+            statistic, p = float("nan"), 1.0
+        else:
+            test = stats.wilcoxon(table[:, ia], table[:, ib], zero_method="wilcox")
+            statistic, p = float(test.statistic), float(test.pvalue)
+        results.append({"a": label(ia), "b": label(ib), "median_difference": float(np.median(d)),
+                        "wins_a": int(better_a.sum()), "wins_b": int(better_b.sum()),
+                        "ties": int((d == 0).sum()), "statistic": statistic, "p": p})
+    for result, adjusted in zip(results, holm_adjust([r["p"] for r in results])):
+        result["p_holm"] = float(adjusted)
+    return results
+
+
+def nemenyi_cliques(mean_ranks, critical_difference: float) -> list[tuple[int, int]]:
+    """Groups of methods whose average ranks lie within one critical difference: the bars of a CD diagram.
+
+    The methods sorted by average rank; each returned (first, last) is a maximal run of positions in that
+    order whose ranks differ by less than ``critical_difference`` (runs of one method are left out).
+
+    Examples
+    --------
+    >>> nemenyi_cliques([1.0, 1.5, 3.0, 3.2], 1.0)
+    [(0, 1), (2, 3)]
+    """
+    ranks = np.sort(np.asarray(mean_ranks, dtype=float))
+    cd = finite_real(critical_difference, "critical_difference")
+    cliques = []
+    for first in range(len(ranks)):
+        last = first
+        while last + 1 < len(ranks) and ranks[last + 1] - ranks[first] < cd:
+            last += 1
+        if last > first and not (cliques and cliques[-1][1] >= last):
+            cliques.append((first, last))
+    return cliques
