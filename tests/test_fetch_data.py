@@ -377,6 +377,22 @@ def test_mnist_notebooks_listed_in_the_makefile_are_those_that_need_mnist():
     assert listed == needing
 
 
+def test_keel_notebooks_listed_in_the_makefile_are_those_that_read_keel():
+    import nbformat
+
+    listed = set(re.search(r"^KEEL_NOTEBOOKS := (.*)$", _makefile(), re.M).group(1).split())
+    needing = set()
+    for folder in ("lectures", "solutions"):
+        for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb")):
+            code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+            checks = ROOT / "lib" / "wloss" / "checks" / f"ex{path.name[:2]}.py"   # what the check cells call
+            if folder == "solutions" and checks.is_file():
+                code += checks.read_text()
+            if re.search(r"load_keel|keel_names|run_sweep|run_unit|load_dataset", code):
+                needing.add(f"{folder}/{path.name}")
+    assert listed == needing
+
+
 def test_jupyterlab_news_prompt_is_switched_off_by_a_valid_override():
     import json
 
