@@ -234,7 +234,7 @@ def test_mean_ratio_wrong_predictions_pass_visibly_and_fail_hidden():
     for name, (prediction, wrong_settings) in WRONG_MEAN_RATIO.items():
         ex09.check_mean_ratio_prediction(dict(prediction), REASON)  # the visible part grades only the form
         message = fails(ex09.check_mean_ratio_prediction, dict(prediction), REASON, hidden=True)
-        assert f"{len(wrong_settings)} of 3 settings disagree" in message, name
+        assert f"{len(wrong_settings)} of 3 disagree" in message, name
         assert "the draws you ran" in message, name
         for setting in ex09.MEAN_RATIO_SETTINGS:  # names every setting it gets wrong, and only those
             assert (repr(setting) in message) == (setting in wrong_settings), (name, setting)

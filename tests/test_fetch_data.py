@@ -364,33 +364,32 @@ def test_make_targets_run_the_data_step_first(target):
     assert "data" in line.group(1).split(), f"`make {target}` does not depend on the data step"
 
 
-def test_mnist_notebooks_listed_in_the_makefile_are_those_that_need_mnist():
+def _notebooks_whose_code_matches(pattern: str) -> set[str]:
+    """Lectures and solutions whose code cells (and, for a solution, the checks it calls) match ``pattern``."""
     import nbformat
 
-    listed = set(re.search(r"^MNIST_NOTEBOOKS := (.*)$", _makefile(), re.M).group(1).split())
-    needing = set()
+    found = set()
     for folder in ("lectures", "solutions"):
         for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb")):
             code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
-            if re.search(r"load_mnist|wloss\.replicate", code) and "except FileNotFoundError" not in code:
-                needing.add(f"{folder}/{path.name}")
-    assert listed == needing
+            checks = ROOT / "lib" / "wloss" / "checks" / f"ex{path.name[:2]}.py"
+            if folder == "solutions" and checks.is_file():
+                code += checks.read_text()
+            if re.search(pattern, code) and "except FileNotFoundError" not in code:
+                found.add(f"{folder}/{path.name}")
+    return found
+
+
+def _listed(variable: str) -> set[str]:
+    return set(re.search(rf"^{variable} := (.*)$", _makefile(), re.M).group(1).split())
+
+
+def test_mnist_notebooks_listed_in_the_makefile_are_those_that_need_mnist():
+    assert _listed("MNIST_NOTEBOOKS") == _notebooks_whose_code_matches(r"load_mnist|wloss\.replicate")
 
 
 def test_keel_notebooks_listed_in_the_makefile_are_those_that_read_keel():
-    import nbformat
-
-    listed = set(re.search(r"^KEEL_NOTEBOOKS := (.*)$", _makefile(), re.M).group(1).split())
-    needing = set()
-    for folder in ("lectures", "solutions"):
-        for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb")):
-            code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
-            checks = ROOT / "lib" / "wloss" / "checks" / f"ex{path.name[:2]}.py"   # what the check cells call
-            if folder == "solutions" and checks.is_file():
-                code += checks.read_text()
-            if re.search(r"load_keel|keel_names|run_sweep|run_unit|load_dataset", code):
-                needing.add(f"{folder}/{path.name}")
-    assert listed == needing
+    assert _listed("KEEL_NOTEBOOKS") == _notebooks_whose_code_matches(r"load_keel|keel_names|run_sweep|run_unit|load_dataset")
 
 
 def test_jupyterlab_news_prompt_is_switched_off_by_a_valid_override():

@@ -127,6 +127,44 @@ def _blocked(name: str, qualified: str):
     return blocked
 
 
+_COUNT_WORDS = {1: "one answer", 2: "two answers", 3: "three answers", 4: "four answers"}
+
+
+def check_recorded_prediction(name: str, prediction, keys, choices, reason_name: str, reason,
+                              reason_question: str, announce: bool = True) -> None:
+    """The visible part of a predict-then-run task: a choice per key and a one-line reason, recorded and well formed.
+
+    It does not say whether the prediction is right (the hidden part grades it with
+    :func:`fail_disagreeing`), so running the experiment first and copying it earns nothing here.
+    ``reason_question`` ends the message when the reason is too short to be one; ``announce=False`` (the
+    hidden part) checks without printing.
+    """
+    check_choices(name, prediction, keys, choices)
+    if reason is ... or reason is None:
+        fail(f"{reason_name}: not filled in yet - write one line on why, before you run the experiment.")
+    if not isinstance(reason, str):
+        fail(f"{reason_name}: expected one line of text (a str), got {type(reason).__name__}")
+    if len(reason.split()) < 4:
+        fail(f"{reason_name}: {reason!r} is not a reason yet - {reason_question}")
+    if not announce:
+        return
+    count = _COUNT_WORDS.get(len(keys), f"{len(keys)} answers")
+    passed(f"{name}: {count} and a reason recorded; run the experiment below and compare (the graded part checks "
+           "them)")
+
+
+def fail_disagreeing(name: str, prediction, outcome, questions: dict, where: str, compare: str) -> None:
+    """The hidden part of a predict-then-run task: fail naming each key the experiment contradicts, with its question.
+
+    ``outcome`` maps each key of ``questions`` to the experiment's answer; the message gives neither the
+    answer nor the numbers, only which keys disagree, ``compare`` (what to look at) and one question per key.
+    """
+    wrong = [key for key in questions if prediction[key] != outcome[key]]
+    if wrong:
+        fail(f"{name}: {len(wrong)} of {len(questions)} disagree with {where}; {compare}. Ask yourself:\n"
+             + "\n".join(f"  {key!r}: {questions[key]}" for key in wrong))
+
+
 def _to_numpy(value):
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()

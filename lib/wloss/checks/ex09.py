@@ -7,7 +7,8 @@ No check prints the answer to its task: failures name the property and the case 
 import numpy as np
 import torch
 
-from wloss.checks import CheckFailed, check_array, check_choices, check_scalar, check_true, fail, passed, task
+from wloss.checks import (CheckFailed, check_array, check_recorded_prediction, check_scalar, check_true, fail,
+                          fail_disagreeing, passed, task)
 from wloss.losses import focal_loss, ldam_loss
 
 #: The shapes a curve of validation balanced accuracy against tau can take.
@@ -270,25 +271,16 @@ def mean_ratio_experiment(seed=0):
 def check_mean_ratio_prediction(prediction, reason, hidden=False):
     """Task 7: the visible part checks that the three answers and a one-line reason are recorded and well formed
     (not whether they are right); the hidden part grades them against the experiment and another draw."""
-    check_choices("mean_ratio_prediction", prediction, MEAN_RATIO_SETTINGS, MEAN_RATIO_CHOICES)
-    if reason is ... or reason is None:
-        fail("mean_ratio_reason: not filled in yet - write one line on why, before you run the experiment.")
-    if not isinstance(reason, str):
-        fail(f"mean_ratio_reason: expected one line of text (a str), got {type(reason).__name__}")
-    if len(reason.split()) < 4:
-        fail(f"mean_ratio_reason: {reason!r} is not a reason yet - in one sentence, what decides the mean weight "
-             "of a batch in each setting?")
+    check_recorded_prediction("mean_ratio_prediction", prediction, MEAN_RATIO_SETTINGS, MEAN_RATIO_CHOICES,
+                              "mean_ratio_reason", reason,
+                              "in one sentence, what decides the mean weight of a batch in each setting?",
+                              announce=not hidden)
     if not hidden:
-        passed("mean_ratio_prediction: three answers and a reason recorded; run the experiment below and compare "
-               "(the graded part checks them)")
         return
     for seed, draw in ((0, "the draws you ran"), (1, "another draw of the batches")):
-        outcome = mean_ratio_experiment(seed)
-        wrong = [key for key in MEAN_RATIO_SETTINGS if prediction[key] != outcome[key]["outcome"]]
-        if wrong:
-            fail(f"mean_ratio_prediction: {len(wrong)} of {len(MEAN_RATIO_SETTINGS)} settings disagree with the "
-                 f"experiment ({draw}); compare the ratio it printed for each with what you predicted. Ask "
-                 "yourself:\n" + "\n".join(f"  {key!r}: {_MEAN_RATIO_QUESTIONS[key]}" for key in wrong))
+        outcome = {key: value["outcome"] for key, value in mean_ratio_experiment(seed).items()}
+        fail_disagreeing("mean_ratio_prediction", prediction, outcome, _MEAN_RATIO_QUESTIONS,
+                         f"the experiment ({draw})", "compare the ratio it printed for each with what you predicted")
     passed("mean_ratio_prediction: the three settings behave as you predicted (two draws of the batches)")
 
 

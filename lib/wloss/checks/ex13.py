@@ -8,7 +8,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from wloss.checks import CheckFailed, check_array, check_choices, check_scalar, fail, library_blocked, passed, task
+from wloss.checks import (CheckFailed, check_array, check_choices, check_recorded_prediction, check_scalar, fail,
+                          fail_disagreeing, library_blocked, passed, task)
 from wloss.multilabel import bayes_thresholds, multilabel_rwwce_reference, per_label_recall_precision
 
 # ---------------------------------------------------------------- task 1 (debug): pos_weight per label
@@ -357,23 +358,12 @@ def silenced_label_experiment(seed=0):
 def check_silenced_prediction(prediction, reason, hidden=False):
     """Task 6: the visible part checks that the prediction and its reason are recorded and well formed (not whether
     they are right); the hidden part grades the four directions against the experiment and another draw."""
-    check_choices("silenced_prediction", prediction, SILENCED_KEYS, SILENCED_CHOICES)
-    if reason is ... or reason is None:
-        fail("silenced_reason: not filled in yet - write one line on why, before you run the experiment.")
-    if not isinstance(reason, str):
-        fail(f"silenced_reason: expected one line of text (a str), got {type(reason).__name__}")
-    if len(reason.split()) < 4:
-        fail(f"silenced_reason: {reason!r} is not a reason yet - in one sentence, what makes each average move "
-             "or not?")
+    question = "in one sentence, what makes each average move or not?"
+    check_recorded_prediction("silenced_prediction", prediction, SILENCED_KEYS, SILENCED_CHOICES,
+                              "silenced_reason", reason, question, announce=not hidden)
     if not hidden:
-        passed("silenced_prediction: four answers and a reason recorded; run the experiment below and compare "
-               "(the graded part checks them)")
         return
     for seed, draw in ((0, "the draw you ran"), (1, "another draw of the data")):
-        outcome = silenced_label_experiment(seed)["outcome"]
-        wrong = [key for key in SILENCED_KEYS if prediction[key] != outcome[key]]
-        if wrong:
-            fail(f"silenced_prediction: {len(wrong)} of 4 disagree with the experiment ({draw}); compare the "
-                 "before and after it printed for each. Ask yourself:\n"
-                 + "\n".join(f"  {key!r}: {_SILENCED_QUESTIONS[key]}" for key in wrong))
+        fail_disagreeing("silenced_prediction", prediction, silenced_label_experiment(seed)["outcome"],
+                         _SILENCED_QUESTIONS, f"the experiment ({draw})", "compare the before and after it printed for each")
     passed("silenced_prediction: all four averages move as you predicted (two draws of the data)")

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wloss.checks import _blocked, check_choices, check_scalar, fail, library_blocked, passed, task
+from wloss.checks import (_blocked, check_recorded_prediction, check_scalar, fail, fail_disagreeing, library_blocked,
+                          passed, task)
 
 #: The committed benchmark rows (``python -m wloss.benchmark``), read by the checks themselves.
 BENCHMARK_CSV = Path(__file__).resolve().parents[3] / "results" / "keel_benchmark.csv"
@@ -263,24 +264,14 @@ def rank_change_experiment() -> dict:
 def check_rank_prediction(prediction, reason, hidden=False):
     """Task 2: the visible part checks that the prediction and its reason are recorded and well formed (not whether
     they are right); the hidden part grades both directions against the committed benchmark."""
-    check_choices("rank_prediction", prediction, RANK_KEYS, RANK_CHOICES)
-    if reason is ... or reason is None:
-        fail("rank_reason: not filled in yet - write one line on why, before you run the experiment.")
-    if not isinstance(reason, str):
-        fail(f"rank_reason: expected one line of text (a str), got {type(reason).__name__}")
-    if len(reason.split()) < 4:
-        fail(f"rank_reason: {reason!r} is not a reason yet - in one sentence, what moves lr_rwwce's rank, or "
-             "what keeps it where it is?")
+    question = "in one sentence, what moves lr_rwwce's rank, or what keeps it where it is?"
+    check_recorded_prediction("rank_prediction", prediction, RANK_KEYS, RANK_CHOICES, "rank_reason", reason, question,
+                              announce=not hidden)
     if not hidden:
-        passed("rank_prediction: two answers and a reason recorded; run the experiment below and compare "
-               "(the graded part checks them)")
         return
-    outcome = rank_change_experiment()
-    wrong = [key for key in RANK_KEYS if prediction[key] != outcome[key]["outcome"]]
-    if wrong:
-        fail(f"rank_prediction: {len(wrong)} of 2 disagree with the benchmark; compare the two mean ranks the "
-             "experiment printed for each. Ask yourself:\n"
-             + "\n".join(f"  {key!r}: {_RANK_QUESTIONS[key]}" for key in wrong))
+    outcome = {key: value["outcome"] for key, value in rank_change_experiment().items()}
+    fail_disagreeing("rank_prediction", prediction, outcome, _RANK_QUESTIONS, "the benchmark",
+                     "compare the two mean ranks the experiment printed for each")
     passed("rank_prediction: both mean ranks move as you predicted (the committed benchmark)")
 
 
