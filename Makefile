@@ -100,8 +100,8 @@ bench: $(STAMP)  ## speed as ratios measured side by side: losses vs F.cross_ent
 
 # The KEEL benchmark (wloss.benchmark): 14 methods x 100 KEEL data sets x 5 folds x 3 seeds x 4 cost ratios;
 # a rerun resumes a partial CSV. KEEL_SCHEDULER=ADDRESS (or local) runs the same sweep on a Dask cluster.
-KEEL_OUT ?= results/keel_benchmark.csv
-keel-benchmark: $(STAMP) data  ## the KEEL benchmark -> results/keel_benchmark.csv and its mean ranks; resumes a partial CSV
+KEEL_OUT ?= results/keel_benchmark.csv.gz
+keel-benchmark: $(STAMP) data  ## the KEEL benchmark -> results/keel_benchmark.csv.gz and its mean ranks; resumes a partial CSV
 	$(PY) -m wloss.benchmark --out $(KEEL_OUT) --seeds 0,1,2 --cost-ratios 1,5,20,100 --n-jobs $(JOBS) \
 		$(if $(KEEL_SCHEDULER),--scheduler $(KEEL_SCHEDULER))
 

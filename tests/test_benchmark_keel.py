@@ -253,3 +253,21 @@ def test_summary_ranks_within_data_sets_after_averaging_folds_and_seeds():
 def test_docstring_examples():
     result = doctest.testmod(benchmark)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_a_gzipped_csv_is_written_reproducibly_and_read_back_exactly(tmp_path):
+    """The committed results are gzipped: the same rows give the same bytes, appends and resumes read back exactly."""
+    rows = pd.DataFrame([{"dataset": f"d{i % 3}", "fold": i % 5, "seed": 0, "method": "lr_ce", "cost_ratio": 1.0 + i,
+                          "real_world_cost": 1 / (i + 3), "balanced_accuracy": 0.5 + i / 97, "average_precision": 0.1 * (i % 7),
+                          "n_train": 80, "n_test": 20, "imbalance_ratio": 2.5} for i in range(12)])[COLUMNS]
+    first, second = tmp_path / "a" / "rows.csv.gz", tmp_path / "b" / "rows.csv.gz"
+    benchmark._write_csv(rows, first)
+    benchmark._write_csv(rows, second)
+    assert first.read_bytes() == second.read_bytes() and first.read_bytes()[:2] == b"\x1f\x8b"
+    pd.testing.assert_frame_equal(benchmark.read_rows(first), rows, check_exact=True)
+    grown = tmp_path / "grown.csv.gz"
+    benchmark._write_csv(rows.iloc[:0], grown)
+    benchmark._append_rows(rows.iloc[:5].to_dict("records"), grown)
+    benchmark._append_rows(rows.iloc[5:].to_dict("records"), grown)
+    pd.testing.assert_frame_equal(benchmark.read_rows(grown), rows, check_exact=True)
+    assert benchmark.skipped_path(first).name == "rows_skipped.csv" and benchmark.summary_path(first).name == "rows.md"

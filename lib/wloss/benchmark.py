@@ -71,7 +71,7 @@ ratio and metric, and averages the ranks over data sets (``write_summary``: Mark
 
 Command line
 ------------
-``python -m wloss.benchmark --out results/keel_benchmark.csv [--datasets a,b] [--seeds 0,1]
+``python -m wloss.benchmark --out results/keel_benchmark.csv.gz [--datasets a,b] [--seeds 0,1]
 [--cost-ratios 1,5,20,100] [--methods m1,m2] [--n-jobs 2] [--scheduler ADDRESS|local]``
 
 Progress is shown with ``wloss.progress`` (silenced by ``WLOSS_PROGRESS=0``). ``--scheduler``
@@ -86,6 +86,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gzip
 import math
 import numbers
 import os
@@ -110,7 +111,7 @@ METRICS = {"real_world_cost": "lower", "balanced_accuracy": "higher", "average_p
 COLUMNS = [*KEY, *METRICS, "n_train", "n_test", "imbalance_ratio"]
 DEFAULT_COST_RATIOS = (1.0, 5.0, 20.0, 100.0)
 DEFAULT_SEEDS = (0, 1, 2)
-DEFAULT_OUT = Path("results/keel_benchmark.csv")
+DEFAULT_OUT = Path("results/keel_benchmark.csv.gz")
 
 
 @dataclass(frozen=True)
@@ -484,10 +485,20 @@ class SweepResult(NamedTuple):
     units_run: int
 
 
+def _stem(out_csv) -> str:
+    """``keel_benchmark`` for ``keel_benchmark.csv`` and for the gzipped ``keel_benchmark.csv.gz``."""
+    name = Path(out_csv).name
+    return name.removesuffix(".gz").removesuffix(".csv")
+
+
 def skipped_path(out_csv) -> Path:
     """Where ``run_sweep`` records skipped data sets: ``<out stem>_skipped.csv`` beside ``out_csv``."""
-    out_csv = Path(out_csv)
-    return out_csv.with_name(f"{out_csv.stem}_skipped.csv")
+    return Path(out_csv).with_name(f"{_stem(out_csv)}_skipped.csv")
+
+
+def summary_path(out_csv) -> Path:
+    """Where the command line writes the mean ranks: ``<out stem>.md`` beside ``out_csv``."""
+    return Path(out_csv).with_name(f"{_stem(out_csv)}.md")
 
 
 # pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs "round_trip"
@@ -516,16 +527,24 @@ def sort_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(KEY, kind="mergesort").reset_index(drop=True)[COLUMNS]
 
 
+def _encode(rows: pd.DataFrame, path: Path, header: bool) -> bytes:
+    """The rows as CSV bytes; gzipped (no file name, no time stamp: the same rows, the same bytes) for a .gz path."""
+    data = rows.to_csv(index=False, header=header).encode()
+    return gzip.compress(data, mtime=0) if Path(path).suffix == ".gz" else data
+
+
 def _write_csv(rows: pd.DataFrame, path: Path) -> None:
-    """Write atomically: a temporary file beside ``path``, then renamed over it."""
+    """Write atomically: a temporary file beside ``path``, then renamed over it (gzipped if ``path`` ends in .gz)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    rows.to_csv(temporary, index=False)
+    temporary.write_bytes(_encode(rows, path, header=True))
     os.replace(temporary, path)
 
 
 def _append_rows(rows: list[dict], path: Path) -> None:
-    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, mode="a", header=False, index=False)
+    """Append as a run goes (a gzipped file gains one gzip member per call, which readers join)."""
+    with open(path, "ab") as file:
+        file.write(_encode(pd.DataFrame(rows, columns=COLUMNS), path, header=False))
 
 
 def done_units(rows: pd.DataFrame, cost_ratios) -> set[tuple]:
@@ -778,7 +797,7 @@ def main(argv=None) -> SweepResult:
         n_jobs = args.n_jobs if client is None else -1
         result = run_sweep(datasets, args.seeds, args.methods, args.cost_ratios, args.out,
                            n_jobs=n_jobs, backend=backend, folds=args.folds)
-    summary = args.summary or args.out.with_suffix(".md")
+    summary = args.summary or summary_path(args.out)
     write_summary(result.rows, summary, result.skipped)
     print(f"{result.units_run} units run in {time.perf_counter() - start:.1f} s; "
           f"{len(result.rows)} rows -> {args.out}, summary -> {summary}"

@@ -18,7 +18,7 @@ from wloss.checks import (_blocked, check_recorded_prediction, check_scalar, fai
                           passed, task)
 
 #: The committed benchmark rows (``python -m wloss.benchmark``), read by the checks themselves.
-BENCHMARK_CSV = Path(__file__).resolve().parents[3] / "results" / "keel_benchmark.csv"
+BENCHMARK_CSV = Path(__file__).resolve().parents[3] / "results" / "keel_benchmark.csv.gz"
 
 
 @lru_cache(maxsize=1)
