@@ -65,3 +65,21 @@ def test_docstring_examples():
     import wloss.checks
     result = doctest.testmod(wloss.checks)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_method_is_blocked_on_its_class_and_restored_even_when_inherited():
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": [3, 1, 2]})
+    own = "rank" in vars(pd.DataFrame)
+    with pytest.raises(CheckFailed, match="pandas.DataFrame.rank"):
+        with library_blocked("ranks", "pandas.DataFrame.rank"):
+            frame.rank()
+    assert ("rank" in vars(pd.DataFrame)) == own      # put back as it was, own attribute or inherited
+    assert frame.rank()["a"].tolist() == [3.0, 1.0, 2.0]
+
+
+def test_a_name_that_does_not_exist_is_an_error_not_a_silent_pass():
+    with pytest.raises(AttributeError):
+        with library_blocked("x", "wloss.metrics.no_such_function"):
+            pass

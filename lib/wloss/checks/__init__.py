@@ -88,7 +88,8 @@ def library_blocked(name: str, *functions: str):
     calling it; inside this block each of ``functions`` (qualified names such as
     ``"wloss.metrics.average_precision"``) fails the check instead, wherever the student reached
     it from: the module, or a name the notebook imported earlier (``from wloss.metrics import
-    average_precision``). Everything is restored on leaving the block, so the check can then
+    average_precision``); a method on its class (``"pandas.DataFrame.rank"``). Everything is restored
+    on leaving the block, so the check can then
     compare the student's answer with an independent reference.
 
     Examples
@@ -101,23 +102,42 @@ def library_blocked(name: str, *functions: str):
     wloss.checks.CheckFailed: ap: your code called wloss.metrics.average_precision, the library's own version of what this task asks you to write. Can you compute it from its definition (NumPy is fine)?
     """
     __tracebackhide__ = True
-    saved = []
-    namespaces = [vars(module) for module in (sys.modules.get("__main__"),) if module is not None]
+    restore = []
+    notebook = [vars(module) for module in (sys.modules.get("__main__"),) if module is not None]
     for qualified in functions:
-        module_name, _, attribute = qualified.rpartition(".")
-        module = importlib.import_module(module_name)
-        original = getattr(module, attribute)
+        owner, attribute = _owner_of(qualified)
+        original = getattr(owner, attribute)
         blocked = _blocked(name, qualified)
-        for namespace in [vars(module), *namespaces]:
+        if isinstance(owner, type):          # a method, e.g. pandas.DataFrame.rank (perhaps inherited)
+            own = attribute in vars(owner)
+            restore.append(lambda o=owner, a=attribute, v=vars(owner).get(attribute), own=own:
+                           setattr(o, a, v) if own else delattr(o, a))
+            setattr(owner, attribute, blocked)
+            continue
+        for namespace in [vars(owner), *notebook]:
             for key, value in list(namespace.items()):
                 if value is original:
-                    saved.append((namespace, key, value))
+                    restore.append(lambda n=namespace, k=key, v=value: n.__setitem__(k, v))
                     namespace[key] = blocked
     try:
         yield
     finally:
-        for namespace, key, value in reversed(saved):
-            namespace[key] = value
+        for undo in reversed(restore):
+            undo()
+
+
+def _owner_of(qualified: str):
+    """``("pandas.DataFrame.rank")`` -> (pandas.DataFrame, "rank"): the longest importable module, then attributes."""
+    parts = qualified.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:-1]:
+            owner = getattr(owner, attribute)
+        return owner, parts[-1]
+    raise ImportError(f"library_blocked: no module in {qualified!r}")
 
 
 def _blocked(name: str, qualified: str):

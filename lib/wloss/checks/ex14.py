@@ -6,16 +6,14 @@ of the graded (hidden) part.
 """
 from __future__ import annotations
 
-import importlib
-from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from wloss.checks import (_blocked, check_recorded_prediction, check_scalar, fail, fail_disagreeing, library_blocked,
-                          passed, task)
+from wloss.checks import (check_recorded_prediction, check_scalar, fail, fail_disagreeing, library_blocked, passed,
+                          task)
 
 #: The committed benchmark rows (``python -m wloss.benchmark``), read by the checks themselves.
 BENCHMARK_CSV = Path(__file__).resolve().parents[3] / "results" / "keel_benchmark.csv.gz"
@@ -35,53 +33,16 @@ def benchmark_rows() -> pd.DataFrame:
 
 # ---------------------------------------------------------------- task 1 (derive): average ranks
 
-#: Functions that return ranks (or the whole comparison) ready-made, blocked while the student's code runs.
-_RANK_FUNCTIONS = ("scipy.stats.rankdata", "scipy.stats.mstats.rankdata", "scipy.stats.friedmanchisquare",
-                   "wloss.benchmark.summarize", "wloss.stats.rank_table", "wloss.stats.friedman_test")
-#: pandas methods (class attributes, not module functions: ``library_blocked`` cannot reach them).
-_RANK_METHODS = (("pandas", "DataFrame", "rank"), ("pandas", "Series", "rank"),
-                 ("pandas.core.groupby", "DataFrameGroupBy", "rank"),
-                 ("pandas.core.groupby", "SeriesGroupBy", "rank"))
+#: Ready-made rankings (or the whole comparison) of SciPy, pandas and wloss, blocked while the student's code runs.
+_RANKINGS = ("scipy.stats.rankdata", "scipy.stats.mstats.rankdata", "scipy.stats.friedmanchisquare",
+             "wloss.benchmark.summarize", "wloss.stats.rank_table", "wloss.stats.friedman_test",
+             "pandas.DataFrame.rank", "pandas.Series.rank", "pandas.core.groupby.DataFrameGroupBy.rank",
+             "pandas.core.groupby.SeriesGroupBy.rank")
 
 
-@contextmanager
-def _methods_blocked(name: str, methods=_RANK_METHODS):
-    """Replace the methods ``(module, class, attribute)`` by the blocking function of ``library_blocked``."""
-    saved = []
-    for module_name, class_name, attribute in methods:
-        cls = getattr(importlib.import_module(module_name), class_name)
-        if attribute in vars(cls):
-            saved.append((cls, attribute, vars(cls)[attribute]))
-        elif not hasattr(cls, attribute):
-            continue
-        else:
-            saved.append((cls, attribute, None))
-        setattr(cls, attribute, _blocked(name, f"{module_name}.{class_name}.{attribute}"))
-    try:
-        yield
-    finally:
-        for cls, attribute, original in reversed(saved):
-            if original is None:
-                delattr(cls, attribute)
-            else:
-                setattr(cls, attribute, original)
-
-
-@contextmanager
 def ranks_blocked(name: str):
-    """The ready-made rankings of SciPy, pandas and wloss blocked (those that exist in this version)."""
-    present = []
-    for qualified in _RANK_FUNCTIONS:
-        module_name, _, attribute = qualified.rpartition(".")
-        try:
-            if hasattr(importlib.import_module(module_name), attribute):
-                present.append(qualified)
-        except ImportError:
-            continue
-    with ExitStack() as stack:
-        stack.enter_context(library_blocked(name, *present))
-        stack.enter_context(_methods_blocked(name))
-        yield
+    """The ready-made rankings of SciPy, pandas and wloss blocked."""
+    return library_blocked(name, *_RANKINGS)
 
 
 def _table(values, methods=None, datasets=None) -> pd.DataFrame:
