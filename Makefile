@@ -34,7 +34,7 @@ NB_LEFT_OUT := $(addprefix --ignore=,$(LEFT_OUT))
 # JupyterLab settings for the course's environment (no "Jupyter news?" prompt on first start)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab data test test-portable keel-benchmark test-lib test-notebooks exercises execute bench replicate test-browser book clean
+.PHONY: handout lab data test test-portable keel-benchmark test-lib test-notebooks exercises execute bench replicate test-browser book clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ test-notebooks: $(STAMP) data  ## nbval only: re-run lectures and solutions, com
 
 test-lib: $(STAMP)  ## library and tooling tests only (fast)
 	$(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser
+
+HANDOUT ?= build/handout
+handout:  ## the students' copy of the course in HANDOUT (default build/handout): no solutions, hidden tests or checks' tests
+	python3 tools/make_handout.py $(HANDOUT)
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/ (and stamp nbgrader metadata)
 	$(PY) tools/make_exercises.py

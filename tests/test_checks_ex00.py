@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from wloss.checks import CheckFailed, ex00
+from wloss_grading import ex00 as hidden_ex00
 
 
 def right_counts(y, k):
@@ -18,11 +19,11 @@ def right_proportions(y, k):
     return np.bincount(y, minlength=k) / len(y)
 
 
-def run_check(check, answer):
-    """Run the visible check, then the hidden one; return the CheckFailed message of the first failure."""
+def run_check(name, answer, *args):
+    """Run the visible check ``name``, then the hidden one; return the CheckFailed message of the first failure."""
     with pytest.raises(CheckFailed) as failure:
-        check(answer)
-        check(answer, hidden=True)
+        getattr(ex00, name)(answer, *args)
+        getattr(hidden_ex00, name)(answer, *args)
     return str(failure.value)
 
 
@@ -37,17 +38,17 @@ WRONG_COUNTS = {
 
 @pytest.mark.parametrize("wrong", WRONG_COUNTS.values(), ids=WRONG_COUNTS.keys())
 def test_wrong_counts_fail(wrong):
-    run_check(ex00.check_class_counts, wrong)
+    run_check("check_class_counts", wrong)
 
 
 def test_counts_without_minlength_pass_the_visible_check_but_not_the_hidden_one(capsys):
     ex00.check_class_counts(WRONG_COUNTS["bincount without minlength (drops classes after the largest label)"])
     with pytest.raises(CheckFailed, match="a class with no examples still gets its entry"):
-        ex00.check_class_counts(lambda y, k: np.bincount(y), hidden=True)
+        hidden_ex00.check_class_counts(lambda y, k: np.bincount(y))
 
 
 def test_count_messages_do_not_give_the_counts():
-    message = run_check(ex00.check_class_counts, WRONG_COUNTS["counts of classes 1..k instead of 0..k-1"])
+    message = run_check("check_class_counts", WRONG_COUNTS["counts of classes 1..k instead of 0..k-1"])
     assert "[1 2 3]" not in message and "expected" not in message, message
 
 
@@ -62,7 +63,7 @@ WRONG_PROPORTIONS = {
 
 @pytest.mark.parametrize("wrong", WRONG_PROPORTIONS.values(), ids=WRONG_PROPORTIONS.keys())
 def test_wrong_proportions_fail(wrong):
-    message = run_check(ex00.check_class_proportions, wrong)
+    message = run_check("check_class_proportions", wrong)
     assert "0.333" not in message and "0.166" not in message, message
 
 
@@ -74,7 +75,7 @@ MEASURED = np.bincount(LABELS).max() / len(LABELS)
                          ids=["a percentage", "random guessing", "a minority class", "the rarest class",
                               "perfect", "a coin flip"])
 def test_wrong_predictions_fail_without_giving_the_measurement(wrong):
-    message = run_check(lambda p, hidden=False: ex00.check_majority_prediction(p, LABELS, hidden=hidden), wrong)
+    message = run_check("check_majority_prediction", wrong, LABELS)
     assert f"{MEASURED:.3f}" not in message and f"{MEASURED:.2f}" not in message, message
 
 
@@ -82,7 +83,7 @@ def test_a_prediction_on_changed_labels_fails_the_hidden_check():
     fitted = np.zeros(1000, dtype=int)                # labels changed to fit a prediction of 1.0
     ex00.check_majority_prediction(1.0, fitted)
     with pytest.raises(CheckFailed, match="not the one the exercise drew"):
-        ex00.check_majority_prediction(1.0, fitted, hidden=True)
+        hidden_ex00.check_majority_prediction(1.0, fitted)
 
 
 def test_a_prediction_that_is_not_a_number_is_a_check_failure():
@@ -91,9 +92,9 @@ def test_a_prediction_that_is_not_a_number_is_a_check_failure():
 
 
 def test_right_answers_pass(capsys):
-    for hidden in (False, True):
-        ex00.check_class_counts(right_counts, hidden=hidden)
-        ex00.check_class_proportions(right_proportions, hidden=hidden)
-        ex00.check_majority_prediction(0.7, LABELS, hidden=hidden)     # reasoned from the drawing probabilities
+    for module in (ex00, hidden_ex00):
+        module.check_class_counts(right_counts)
+        module.check_class_proportions(right_proportions)
+        module.check_majority_prediction(0.7, LABELS)     # reasoned from the drawing probabilities
     assert capsys.readouterr().out.count("\u2714") == 6
     assert abs(0.7 - MEASURED) < 0.05
