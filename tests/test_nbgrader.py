@@ -1,13 +1,16 @@
-"""nbgrader end to end: our solutions work as an nbgrader course's source notebooks.
+"""nbgrader end to end, for every set: our solutions work as an nbgrader course's source notebooks.
 
-A throw-away course gets every solution in `source/`; `nbgrader generate_assignment`
-must release notebooks equal in substance to our `exercises/`. Then submissions
-built from a release are autograded: the solution's answers get every automatic
+For each set a throw-away course gets the solution in `source/`; `nbgrader generate_assignment`
+must release a notebook equal in substance to our `exercises/`. Then three submissions
+built from the release are autograded: the solution's answers get every automatic
 point, with each written answer waiting for a human; the unsolved release gets
 nothing; and answers that pass only the visible checks lose the points of the
-hidden tests, which nbgrader puts back into the check cells when it grades.
+hidden tests, which nbgrader puts back into the check cells when it grades. The feedback
+each student gets shows the hidden tests' verdicts but none of their cases: those live in
+``wloss_grading``, which the hidden-test cells only import.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,10 +23,7 @@ from notebook_utils import ROOT, notebooks
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 SOLUTIONS = notebooks("solutions")
-#: Autograding executes every submission; these keep the test quick while covering a tiny
-#: exercise (00) and one with experiments and a written answer (01).
-AUTOGRADED = ["00_start_here", "01_imbalance"]
-#: Plausible answers that pass an exercise's visible checks but not its hidden tests: a text
+#: For each set, a plausible answer that passes the visible checks but not the hidden tests: a text
 #: replacement in the solution's answers. Exercise 00: counts without `minlength` drop the
 #: classes after the largest label, which only the hidden cases contain.
 VISIBLE_ONLY = {"00_start_here": ("np.bincount(y, minlength=num_classes)", "np.bincount(y)")}
@@ -50,21 +50,20 @@ def substance(nb):
     return [(c.cell_type, c.source.strip(), grading(c)) for c in nb.cells]
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("nbgrader_course")
+def make_course(root: Path, name: str) -> Path:
+    """A throw-away nbgrader course in ``root`` with the solution of set ``name`` released."""
     (root / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.root = {str(root)!r}\nc.CourseDirectory.course_id = 'wloss'\n")
-    for path in SOLUTIONS:
-        assignment = root / "source" / path.stem
-        assignment.mkdir(parents=True)
-        shutil.copy(path, assignment / path.name)
-        run(["generate_assignment", path.stem, "--force"], cwd=root)
+    assignment = root / "source" / name
+    assignment.mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", assignment / f"{name}.ipynb")
+    run(["generate_assignment", name, "--force"], cwd=root)
     return root
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
-def test_released_notebook_matches_our_exercise(course, path):
+def test_released_notebook_matches_our_exercise(tmp_path, path):
+    course = make_course(tmp_path, path.stem)
     released = nbformat.read(course / "release" / path.stem / path.name, as_version=4)
     ours = nbformat.read(ROOT / "exercises" / path.name, as_version=4)
     assert substance(released) == substance(ours)
@@ -102,12 +101,18 @@ def submit(course, name, student, replace=None):
     nbformat.write(released, target / f"{name}.ipynb")
 
 
-@pytest.mark.parametrize("name", AUTOGRADED)
-def test_autograde_scores_solution_full_release_zero_and_visible_only_less(course, name):
-    students = ["solved", "unsolved"] + (["visible_only"] if name in VISIBLE_ONLY else [])
+def test_every_set_has_an_answer_that_passes_only_the_visible_checks():
+    assert sorted(VISIBLE_ONLY) == sorted(p.stem for p in SOLUTIONS)
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SOLUTIONS])
+def test_autograde_scores_solution_full_release_zero_and_visible_only_less(tmp_path, name):
+    course = make_course(tmp_path, name)
+    students = ["solved", "unsolved", "visible_only"]
     for student in students:
-        submit(course, name, student, VISIBLE_ONLY.get(name) if student == "visible_only" else None)
+        submit(course, name, student, VISIBLE_ONLY[name] if student == "visible_only" else None)
     run(["autograde", name, "--create", "--force"], cwd=course)
+    run(["generate_feedback", name, "--force"], cwd=course)
 
     solved, maximum, written = grades(course, name, "solved")
     assert maximum >= 3 and solved == maximum, f"the solution scored {solved}/{maximum} automatic points"
@@ -115,8 +120,12 @@ def test_autograde_scores_solution_full_release_zero_and_visible_only_less(cours
         f"a written answer of the solution is not waiting for manual grading: {written}")
     unsolved, _, unsolved_written = grades(course, name, "unsolved")
     assert unsolved == 0 and all(score == 0 for _, _, score, _ in unsolved_written), "the unsolved release scored"
-    if name in VISIBLE_ONLY:
-        visible_only, _, _ = grades(course, name, "visible_only")
-        assert 0 < visible_only < maximum, (
-            f"answers that pass only the visible checks scored {visible_only}/{maximum}: the hidden tests "
-            "were not run, or caught nothing")
+    visible_only, _, _ = grades(course, name, "visible_only")
+    assert 0 < visible_only < maximum, (
+        f"answers that pass only the visible checks scored {visible_only}/{maximum}: the hidden tests "
+        "were not run, or caught nothing")
+    for student in students:
+        feedback = (course / "feedback" / student / name / f"{name}.html").read_text()
+        assert "hidden cases too" in feedback or student != "solved", "the hidden tests' verdicts are missing"
+        assert "wloss_grading" in feedback and not re.search(r"HIDDEN_CASES|wloss_grading/", feedback), (
+            f"the feedback of {student!r} shows more of the hidden tests than the import of wloss_grading")
