@@ -36,9 +36,9 @@ def test_prior_correction_undoes_the_odds_scaling_of_pos_weight():
 @pytest.mark.parametrize("call, message", [
     (lambda: prior_correction([0.0], 0.0), "pos_weight must be finite and > 0"),
     (lambda: prior_correction([0.0], -1.0), "pos_weight must be finite and > 0, got -1.0"),
-    (lambda: prior_correction([[float("nan"), 1.0]], 2.0), r"logits must have shape \(N,\)"),
+    (lambda: prior_correction([[float("nan"), 1.0]], 2.0), r"logits must be 1-D with shape \(N,\)"),
     (lambda: prior_correction([float("nan"), 1.0], 2.0), "logits must be finite"),
-    (lambda: reliability_curve([0.5, 1.5], [0, 1]), "probabilities must lie in"),
+    (lambda: reliability_curve([0.5, 1.5], [0, 1]), r"probabilities must hold probabilities in \[0, 1\]"),
     (lambda: reliability_curve([0.5, 0.5], [0, 2]), "y_true must hold binary labels"),
     (lambda: reliability_curve([0.5], [0, 1]), "y_true must have shape"),
     (lambda: reliability_curve([0.5], [1], num_bins=0), "num_bins must be an int >= 1"),

@@ -1,4 +1,4 @@
-"""Multiclass calibration: top-label and class-wise ECE (wloss.calibration), and BCTS (wloss.posthoc)."""
+"""Multiclass calibration (wloss.calibration): top-label and class-wise ECE, and BCTS."""
 import doctest
 
 import numpy as np
@@ -7,10 +7,10 @@ from scipy.optimize import minimize
 from scipy.special import log_softmax, softmax
 
 import wloss.calibration
-import wloss.posthoc
-from wloss.calibration import classwise_calibration_error, expected_calibration_error, top_label_calibration_error
-from wloss.posthoc import (bias_corrected_temperature_scale, fit_bias_corrected_temperature, fit_temperature,
-                           temperature_scale)
+import wloss.label_shift
+from wloss.calibration import (bias_corrected_temperature_scale, classwise_calibration_error,
+                               expected_calibration_error, fit_bias_corrected_temperature, fit_temperature,
+                               temperature_scale, top_label_calibration_error)
 
 
 def calibrated_sample(n=20_000, k=3, seed=0):
@@ -21,7 +21,7 @@ def calibrated_sample(n=20_000, k=3, seed=0):
     return p, y
 
 
-@pytest.mark.parametrize("module", [wloss.calibration, wloss.posthoc], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [wloss.calibration, wloss.label_shift], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0

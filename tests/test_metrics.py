@@ -1,4 +1,5 @@
-"""Metrics: cross-checked against scikit-learn and brute force; one test per bad input."""
+"""Metrics (wloss.metrics) and the costs and thresholds of wloss.decisions: cross-checked against scikit-learn and
+brute force; one test per bad input."""
 import numpy as np
 import pytest
 import sklearn.metrics as skm
@@ -6,15 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wloss.metrics import (
-    balanced_accuracy,
-    bayes_threshold,
-    best_threshold,
-    confusion_matrix,
-    per_class_recall,
-    precision_recall_f1,
-    real_world_cost,
-)
+from wloss.decisions import bayes_threshold, best_threshold, real_world_cost
+from wloss.metrics import balanced_accuracy, confusion_matrix, per_class_recall, precision_recall_f1
 
 
 def random_labels(seed, n=300, k=4):
@@ -274,10 +268,10 @@ def test_f1_without_positives():
         best_threshold([0.1, 0.9], [0, 0], objective="f1")
 
 
-def test_docstring_examples():
+@pytest.mark.parametrize("name", ["wloss.metrics", "wloss.decisions"])
+def test_docstring_examples(name):
     import doctest
+    import importlib
 
-    import wloss.metrics
-
-    result = doctest.testmod(wloss.metrics)
+    result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0 and result.attempted > 0

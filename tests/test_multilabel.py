@@ -1,11 +1,15 @@
-"""wloss.multilabel: per-label pos_weight, multi-label RWWCE, per-label Bayes thresholds."""
+"""Multi-label (N, L) targets: per-label pos_weight (wloss.weights), multi-label RWWCE (wloss.losses, wloss.reference),
+per-label Bayes thresholds and Real World Cost (wloss.decisions), per-label recall and precision (wloss.metrics)."""
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from wloss.multilabel import (bayes_thresholds, multilabel_real_world_cost, multilabel_rwwce,
-                              multilabel_rwwce_reference, per_label_recall_precision, pos_weight_per_label)
+from wloss.decisions import bayes_thresholds, multilabel_real_world_cost
+from wloss.losses import multilabel_rwwce
+from wloss.metrics import per_label_recall_precision
+from wloss.reference import multilabel_rwwce as multilabel_rwwce_reference
+from wloss.weights import pos_weight_per_label
 
 
 def data(n=40, L=4, seed=0, scale=3.0):
@@ -137,16 +141,17 @@ Z0, Y0, FN0, FP0 = data(n=5, L=3)
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(logits=Z0), TypeError, "logits must be a torch.Tensor"),
     (dict(logits=torch.tensor(Z0)[:, 0]), ValueError, r"logits must have shape \(N, L\)"),
-    (dict(logits=torch.ones(5, 3, dtype=torch.long)), TypeError, "logits must be a floating-point"),
+    (dict(logits=torch.ones(5, 3, dtype=torch.long)), TypeError, "logits must have a floating dtype"),
+    (dict(logits=torch.zeros(5, 0)), ValueError, r"logits must have shape \(N, L\) with L >= 1"),
     (dict(targets=Y0[:, :2]), ValueError, "targets must have the logits' shape"),
-    (dict(targets=Y0 * 2), ValueError, "targets must hold only 0 and 1"),
-    (dict(targets=np.where(Y0 == 1, np.nan, 0.0)), ValueError, "targets must hold only 0 and 1"),
+    (dict(targets=Y0 * 2), ValueError, r"targets must hold binary labels in \{0, 1\}"),
+    (dict(targets=np.where(Y0 == 1, np.nan, 0.0)), ValueError, r"targets must hold binary labels in \{0, 1\}"),
     (dict(fn_cost=FN0[:2]), ValueError, r"fn_cost must have shape \(3,\)"),
-    (dict(fp_cost=np.ones((3, 1))), ValueError, "fp_cost must be 1-D"),
+    (dict(fp_cost=np.ones((3, 1))), ValueError, r"fp_cost must have shape \(3,\), got \(3, 1\)"),
     (dict(fn_cost=-FN0), ValueError, "fn_cost must be >= 0"),
     (dict(fp_cost=np.array([1.0, np.nan, 1.0])), ValueError, "fp_cost must be finite"),
     (dict(fn_cost=np.zeros(3), fp_cost=np.array([0.0, 1.0, 1.0])), ValueError, r"both zero for label\(s\) \[0\]"),
-    (dict(fn_cost="expensive"), TypeError, "fn_cost must be an array of numbers"),
+    (dict(fn_cost="expensive"), TypeError, "fn_cost must hold numbers"),
     (dict(reduction="avg"), ValueError, "reduction must be one of"),
 ])
 def test_loss_errors_name_the_argument(kwargs, error, match):

@@ -1,4 +1,6 @@
-"""wloss.posthoc against independent references: scikit-learn, scipy, brute force and exact constructions."""
+"""What acts on a trained model's outputs (wloss.calibration, wloss.label_shift, wloss.decisions.cost_curve,
+wloss.stats.bootstrap_cost_difference) against independent references: scikit-learn, scipy, brute force and exact
+constructions."""
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -8,10 +10,11 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_curve
 
-from wloss.calibration import prior_correction
-from wloss.posthoc import (adjust_posteriors_to_priors, bootstrap_cost_difference, cost_curve,
-                           estimate_label_shift_bbse, estimate_label_shift_em, fit_isotonic, fit_platt,
-                           fit_temperature, platt_scale, prior_correction_multiclass, temperature_scale)
+from wloss.calibration import (adjust_posteriors_to_priors, fit_isotonic, fit_platt, fit_temperature, platt_scale,
+                               prior_correction, prior_correction_multiclass, temperature_scale)
+from wloss.decisions import cost_curve
+from wloss.label_shift import estimate_label_shift_bbse, estimate_label_shift_em
+from wloss.stats import bootstrap_cost_difference
 
 
 def binary_data(n=300, seed=0):

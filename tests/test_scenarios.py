@@ -1,14 +1,14 @@
-"""Tests for wloss.scenarios: the per-transaction costs of lecture 05."""
+"""The per-transaction costs of lecture 05: wloss.scenarios makes them, wloss.weights and wloss.decisions use them."""
 import numpy as np
 import pytest
 import torch
 
 from wloss import losses
 from wloss.losses import expected_cost_loss
-from wloss.metrics import real_world_cost
-from wloss.scenarios import (bayes_decisions, expected_cost_per_example, make_transactions,
-                             rwwce_weights_from_costs, total_decision_cost, transaction_cost_matrices,
-                             true_class_cost_rows)
+from wloss.decisions import bayes_decisions, real_world_cost, total_decision_cost, true_class_cost_rows
+from wloss.losses import expected_cost_per_example
+from wloss.scenarios import make_transactions, transaction_cost_matrices
+from wloss.weights import rwwce_weights_from_costs
 
 
 def test_transactions_are_reproducible_and_fraud_grows_with_amount():
@@ -83,7 +83,9 @@ def test_bayes_decisions_minimise_expected_cost_and_total_cost_sums():
 @pytest.mark.parametrize("call, message", [
     (lambda: transaction_cost_matrices([-1.0]), "amount must be >= 0"),
     (lambda: transaction_cost_matrices([[1.0]]), r"amount must have shape \(N,\)"),
-    (lambda: rwwce_weights_from_costs([[1.0, 2.0]], [0, 1]), "y must have length 1"),
+    (lambda: rwwce_weights_from_costs([[1.0, 2.0]], [0, 1]), "y has 2 labels but cost_rows has 1 rows"),
+    (lambda: true_class_cost_rows(transaction_cost_matrices([1.0]), [0, 1]),
+     "y has 2 labels but cost_matrices has 1 matrices"),
     (lambda: rwwce_weights_from_costs([[1.0, 2.0]], [2]), r"y must hold labels in \[0, 2\)"),
     (lambda: rwwce_weights_from_costs([[1.0]], [0]), "at least 2 columns"),
     (lambda: bayes_decisions([[0.5, 0.6, 0.0]], transaction_cost_matrices([1.0])), "sum to 1"),

@@ -57,11 +57,25 @@ def as_label_array(y, name: str = "y", num_classes: int | None = None) -> np.nda
 
 def check_num_classes(num_classes, name: str = "num_classes") -> int:
     """Return ``num_classes`` as an int >= 1."""
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(num_classes).__name__}")
-    if num_classes < 1:
-        raise ValueError(f"{name} must be >= 1, got {num_classes}")
-    return int(num_classes)
+    return positive_int(num_classes, name)
+
+
+def positive_int(value, name: str) -> int:
+    """Return ``value``, a Python or NumPy int (not a bool), checked to be >= 1 (a count, a number of iterations)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def float_array(value, name: str, what: str = "an array of numbers") -> np.ndarray:
+    """Return ``value`` as a float64 array (a tensor is read back), or raise a TypeError saying it must be ``what``."""
+    raw = value.detach().cpu().numpy() if hasattr(value, "detach") else value
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}") from None
 
 
 def check_nonnegative_finite(value, name: str, shape: tuple | None = None) -> np.ndarray:
@@ -69,11 +83,7 @@ def check_nonnegative_finite(value, name: str, shape: tuple | None = None) -> np
 
     ``shape`` may contain ``None`` for a free dimension.
     """
-    raw = value.detach().cpu().numpy() if hasattr(value, "detach") else value
-    try:
-        arr = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {type(value).__name__}") from None
+    arr = float_array(value, name, "a number or an array of numbers")
     if shape is not None:
         if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
             want = "(" + ", ".join("N" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
@@ -87,13 +97,11 @@ def check_nonnegative_finite(value, name: str, shape: tuple | None = None) -> np
 
 def finite_vector(values, name: str) -> np.ndarray:
     """Return ``values`` as a non-empty 1-D float64 array of finite numbers (tensors are read back)."""
-    raw = values.detach().cpu().numpy() if hasattr(values, "detach") else values
-    try:
-        arr = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}") from None
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must have shape (N,) with N >= 1, got {arr.shape}")
+    arr = float_array(values, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D with shape (N,), got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: expected at least one value")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got NaN or infinity")
     return arr
@@ -182,3 +190,115 @@ def binary_labels(targets, n: int, name: str = "targets", dtype: torch.dtype = t
         require(((labels == 0) | (labels == 1)).all(), ValueError,
                 f"{name} must hold binary labels in {{0, 1}}, got other values")
     return labels.to(dtype)
+
+
+# ---------------------------------------------------------------- labels (NumPy side)
+
+def binary_label_array(y, name: str = "y") -> np.ndarray:
+    """Return ``y`` as a 1-D int64 array of labels 0 and 1 (``as_label_array``, then no label above 1)."""
+    labels = as_label_array(y, name)
+    if labels.max() > 1:
+        raise ValueError(f"{name} must hold binary labels 0 or 1, got {labels.max()}")
+    return labels
+
+
+def label_pair(y_true, y_pred, num_classes=None) -> tuple[np.ndarray, np.ndarray]:
+    """Return true and predicted labels (``as_label_array``), checked to have the same length."""
+    true = as_label_array(y_true, "y_true", num_classes)
+    pred = as_label_array(y_pred, "y_pred", num_classes)
+    if true.size != pred.size:
+        raise ValueError(f"y_true and y_pred must have the same length, got {true.size} and {pred.size}")
+    return true, pred
+
+
+def labels_like(y, name: str, n: int, other: str, unit: str = "rows", num_classes=None) -> np.ndarray:
+    """Return ``y`` as labels (``as_label_array``), one for each of the ``n`` rows (or ``unit``) of ``other``.
+
+    Examples
+    --------
+    >>> labels_like([0, 1], "y_true", 3, "logits")
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true has 2 labels but logits has 3 rows
+    """
+    labels = as_label_array(y, name, num_classes)
+    if len(labels) != n:
+        raise ValueError(f"{name} has {len(labels)} labels but {other} has {n} {unit}")
+    return labels
+
+
+def scores_and_labels(scores, y_true) -> tuple[np.ndarray, np.ndarray]:
+    """Return finite scores (N,) (``finite_vector``) and 0/1 labels (N,) (``binary_label_array``) of the same length."""
+    score = finite_vector(scores, "scores")
+    true = binary_label_array(y_true, "y_true")
+    if score.size != true.size:
+        raise ValueError(f"scores and y_true must have the same length, got {score.size} and {true.size}")
+    return score, true
+
+
+# ---------------------------------------------------------------- probabilities (NumPy side)
+
+def binary_probabilities(p, labels, name: str = "p", labels_name: str = "targets") -> tuple[np.ndarray, np.ndarray]:
+    """Return probabilities (N,) in [0, 1], N >= 1, and their 0/1 labels (N,), both as float64 arrays."""
+    probs = float_array(p, name)
+    if probs.ndim != 1 or probs.size == 0:
+        raise ValueError(f"{name} must be a non-empty probability vector of shape (N,), got {probs.shape}")
+    if not np.all((probs >= 0) & (probs <= 1)):  # NaN fails both
+        raise ValueError(f"{name} must hold probabilities in [0, 1]")
+    return probs, binary_labels(labels, len(probs), labels_name, dtype=torch.float64, device="cpu").numpy()
+
+
+def probability_matrix(probabilities, name: str = "probabilities") -> np.ndarray:
+    """Return a float64 (N, K) matrix, N >= 1 and K >= 2, of finite entries >= 0 whose rows sum to 1 (within 1e-6)."""
+    p = check_nonnegative_finite(probabilities, name, shape=(None, None))
+    if p.shape[0] == 0 or p.shape[1] < 2:
+        raise ValueError(f"{name} must have shape (N, K) with N >= 1 and K >= 2, got {p.shape}")
+    if not np.allclose(p.sum(axis=1), 1.0, atol=1e-6):
+        raise ValueError(f"{name} must lie in [0, 1] with every row summing to 1")
+    return p
+
+
+def class_priors(priors, name: str, k: int) -> np.ndarray:
+    """Return ``k`` class priors, each > 0, summing to 1 (within 1e-6; renormalised exactly)."""
+    pi = check_nonnegative_finite(priors, name, shape=(k,))
+    if np.any(pi == 0) or not np.isclose(pi.sum(), 1.0, atol=1e-6):
+        raise ValueError(f"{name} must be > 0 and sum to 1, got {np.round(pi, 4)}")
+    return pi / pi.sum()
+
+
+# ---------------------------------------------------------------- multi-label (N, L) targets and per-label costs
+
+def multi_hot(Y, name: str = "Y") -> np.ndarray:
+    """Return ``Y`` as a float64 (N, L) array of 0/1, N >= 1 and L >= 1: multi-hot labels, one column per label."""
+    arr = float_array(Y, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D multi-hot matrix of shape (N, L), got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must hold only 0 and 1, got NaN or infinity")
+    if np.any((arr != 0) & (arr != 1)):
+        bad = arr[(arr != 0) & (arr != 1)][0]
+        raise ValueError(f"{name} must hold only 0 and 1 (multi-hot labels), got {bad:g}")
+    return arr
+
+
+def label_costs(value, name: str, n_labels: int | None = None) -> np.ndarray:
+    """Return a float64 (L,) array of finite costs >= 0, one per label (L = ``n_labels`` when given)."""
+    arr = float_array(value, name)
+    if arr.ndim != 1 or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be 1-D with one cost per label, shape (L,), got shape {arr.shape}")
+    if n_labels is not None and arr.shape[0] != n_labels:
+        raise ValueError(f"{name} must have shape ({n_labels},), one cost per label, got shape {arr.shape}")
+    return check_nonnegative_finite(arr, name)
+
+
+def label_cost_pair(fn_cost, fp_cost, n_labels: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return a false-negative and a false-positive cost per label (``label_costs``), not both 0 for any label."""
+    c_fn = label_costs(fn_cost, "fn_cost", n_labels)
+    c_fp = label_costs(fp_cost, "fp_cost", c_fn.shape[0])
+    both_zero = np.flatnonzero((c_fn == 0) & (c_fp == 0))
+    if both_zero.size:
+        raise ValueError(f"fn_cost and fp_cost are both zero for label(s) {both_zero.tolist()}: "
+                         "each label needs at least one cost > 0")
+    return c_fn, c_fp

@@ -2,7 +2,10 @@
 
 Every loss takes probabilities, as the lectures write the formulas: ``p`` of shape (N,) (the sigmoid
 output, probability of class 1) for the binary losses, ``probs`` of shape (N, K) with rows summing to 1
-for the others. Use ``sigmoid`` and ``softmax`` below to turn logits into probabilities. ``reduction``
+for the others; the losses the lectures write on logits (logit adjustment, LDAM, CORAL and CORN, and the
+multi-label ``asymmetric_loss`` and ``multilabel_rwwce``) take logits, as their docstrings say. Each function
+has the name of the loss in ``wloss.losses`` it transcribes. Use ``sigmoid`` and ``softmax`` below to turn
+logits into probabilities. ``reduction``
 "mean" divides by N (the 1/M of the RWWCE paper's equations), also when weights are given. These functions are for reading and
 for checking ``wloss.losses``; they take logs of probabilities directly, so they are not meant for
 extreme inputs (a probability of exactly 0 or 1 gives an infinite log).
@@ -12,8 +15,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from wloss._validation import (as_label_array, binary_labels, check_nonnegative_finite, check_reduction,
-                               positive_number)
+from wloss._validation import (as_label_array, binary_labels, binary_probabilities, check_nonnegative_finite,
+                               check_reduction, float_array, label_cost_pair, multi_hot, positive_number)
+
+__all__ = ["sigmoid", "softmax", "weighted_bce_with_logits", "rwwce_binary", "weighted_cross_entropy",
+           "rwwce_per_example", "rwwce", "expected_cost_loss", "focal_loss", "logit_adjusted_cross_entropy", "rps_loss",
+           "expected_label_l1_loss", "distance_penalized_cross_entropy", "ldam_loss", "coral_loss",
+           "coral_probabilities", "corn_loss", "corn_probabilities", "asymmetric_loss", "multilabel_rwwce"]
 
 
 def sigmoid(z):
@@ -35,7 +43,7 @@ def weighted_bce_with_logits(p, targets, pos_weight=1.0, neg_weight=1.0, sample_
     >>> round(weighted_bce_with_logits([0.5], [1], pos_weight=2.0), 4)  # 2 log 2
     1.3863
     """
-    p, y = _binary_inputs(p, targets)
+    p, y = binary_probabilities(p, targets)
     w_pos = float(check_nonnegative_finite(pos_weight, "pos_weight", ()))
     w_neg = float(check_nonnegative_finite(neg_weight, "neg_weight", ()))
     loss = -(w_pos * y * np.log(p) + w_neg * (1 - y) * np.log(1 - p))
@@ -54,7 +62,7 @@ def rwwce_binary(p, targets, fn_cost, fp_cost, reduction="mean"):
     c_fp = float(check_nonnegative_finite(fp_cost, "fp_cost", ()))
     if c_fn == 0 and c_fp == 0:
         raise ValueError("fn_cost and fp_cost are both zero: at least one cost must be > 0")
-    p, y = _binary_inputs(p, targets)
+    p, y = binary_probabilities(p, targets)
     loss = np.array([-(c_fn * y_m * np.log(p_m) + c_fp * (1 - y_m) * np.log(1 - p_m)) for p_m, y_m in zip(p, y)])
     return _reduce(loss, reduction)
 
@@ -128,7 +136,7 @@ def focal_loss(probs, targets, gamma=2.0, alpha=None, reduction="mean"):
     """
     gamma = float(check_nonnegative_finite(gamma, "gamma", ()))
     if np.ndim(probs) == 1:
-        p, y = _binary_inputs(probs, targets)
+        p, y = binary_probabilities(probs, targets)
         p_t = np.where(y == 1, p, 1 - p)
         if alpha is not None:
             alpha = float(check_nonnegative_finite(alpha, "alpha", ()))
@@ -211,16 +219,6 @@ def distance_penalized_cross_entropy(probs, targets, alpha=1.0, class_weight=Non
 def _class_weight(class_weight, k):
     """The (K,) class weights, checked finite and >= 0; ones when None."""
     return np.ones(k) if class_weight is None else check_nonnegative_finite(class_weight, "class_weight", (k,))
-
-
-def _binary_inputs(p, targets):
-    """Check p (N,) in [0, 1] and 0/1 targets (N,); return both as float64 arrays."""
-    p = np.asarray(p, dtype=np.float64)
-    if p.ndim != 1 or p.size == 0:
-        raise ValueError(f"p must be a non-empty probability vector of shape (N,), got {p.shape}")
-    if not np.all((p >= 0) & (p <= 1)):
-        raise ValueError("p must hold probabilities in [0, 1]")
-    return p, binary_labels(targets, len(p), "targets", dtype=torch.float64, device="cpu").numpy()
 
 
 def _class_inputs(probs, targets):
@@ -381,4 +379,26 @@ def asymmetric_loss(logits, targets, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, re
                 else:
                     log_not = np.log(sigmoid(-z) + clip)
                 loss[i] -= p_m ** gamma_neg * log_not
+    return _reduce(loss, reduction)
+
+
+def multilabel_rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
+    """Multi-label RWWCE on logits (N, L) and 0/1 targets (N, L), costs (L,) per label, as the formula reads:
+    loss_i = -sum_l [ c_fn,l y_il log p_il + c_fp,l (1 - y_il) log(1 - p_il) ],  with
+    log p = -log(1 + e^-z) and log(1 - p) = -log(1 + e^z) (``np.logaddexp``).
+
+    >>> round(multilabel_rwwce([[0.0, 0.0]], [[1, 0]], [3.0, 1.0], [1.0, 2.0]), 4)  # 5 log 2
+    3.4657
+    """
+    check_reduction(reduction)
+    z = float_array(logits, "logits")
+    if z.ndim != 2:
+        raise ValueError(f"logits must have shape (N, L), got shape {z.shape}")
+    y = multi_hot(targets, "targets")
+    if y.shape != z.shape:
+        raise ValueError(f"targets must have the logits' shape {z.shape}, got {y.shape}")
+    c_fn, c_fp = label_cost_pair(fn_cost, fp_cost, z.shape[1])
+    log_p = -np.logaddexp(0.0, -z)
+    log_1mp = -np.logaddexp(0.0, z)
+    loss = -(c_fn * y * log_p + c_fp * (1 - y) * log_1mp).sum(axis=1)
     return _reduce(loss, reduction)

@@ -1,21 +1,34 @@
 """Costs that depend on the example: a synthetic card-transaction scenario (lecture 05).
 
 A common question asks for a weight ``w_ij`` per observation ``i`` and class ``j``. Here ``w_ij`` is concrete:
-the cost of answering ``j`` for transaction ``i``, which grows with the amount at stake. The module
-makes the data, the per-transaction cost matrices, the RWWCE weights that reproduce those costs and
-the cost-minimising (Bayes) decisions; the per-example expected-cost loss is
-``wloss.losses.expected_cost_per_example``, also importable from here.
+the cost of answering ``j`` for transaction ``i``, which grows with the amount at stake. This module makes the
+scenario: the transactions (``make_transactions``) and the cost matrix of each (``transaction_cost_matrices``).
+What to do with per-example costs lives with its concern: the RWWCE weights that reproduce them in
+``wloss.weights``, the cost-minimising (Bayes) decisions and their total cost in ``wloss.decisions``, the
+per-example expected-cost loss in ``wloss.losses``.
 
 Classes and actions share the indices 0 legit / approve, 1 stolen card / block the card,
 2 account takeover / lock the account.
+
+Deprecated: moved to wloss.weights, wloss.decisions and wloss.losses; these names will be removed in the next release:
+
+- ``true_class_cost_rows``: Deprecated: moved to wloss.decisions; this name will be removed in the next release.
+- ``rwwce_weights_from_costs``: Deprecated: moved to wloss.weights; this name will be removed in the next release.
+- ``expected_cost_per_example``: Deprecated: moved to wloss.losses; this name will be removed in the next release.
+- ``bayes_decisions``: Deprecated: moved to wloss.decisions; this name will be removed in the next release.
+- ``total_decision_cost``: Deprecated: moved to wloss.decisions; this name will be removed in the next release.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from wloss._validation import as_label_array, check_nonnegative_finite
-# the per-example expected-cost loss lives with the other losses; imported here, where lecture 05 finds it
-from wloss.losses.multiclass import expected_cost_per_example
+from wloss._validation import check_nonnegative_finite
+# Deprecated: moved to wloss.decisions, wloss.weights and wloss.losses; these names will be removed in the next release
+from wloss.decisions import bayes_decisions, total_decision_cost, true_class_cost_rows  # noqa: F401
+from wloss.losses import expected_cost_per_example  # noqa: F401
+from wloss.weights import rwwce_weights_from_costs  # noqa: F401
+
+__all__ = ["CLASS_NAMES", "make_transactions", "transaction_cost_matrices"]
 
 CLASS_NAMES = ("legit", "stolen card", "account takeover")
 
@@ -91,118 +104,3 @@ def transaction_cost_matrices(amount, fee: float = 10.0, block_rate: float = 0.0
         np.stack([m, zero, zero + fee], axis=1),
         np.stack([factor * m, m / 2, zero], axis=1),
     ], axis=1)
-
-
-def true_class_cost_rows(cost_matrices, y):
-    """The row of each example's true class: ``rows[i, j] = C[i, y_i, j]``, the w_ij of that question.
-
-    Parameters
-    ----------
-    cost_matrices : array-like (N, K, K) >= 0.  y : int (N,) in [0, K).
-
-    Returns
-    -------
-    ndarray (N, K).
-
-    Examples
-    --------
-    >>> true_class_cost_rows(transaction_cost_matrices([100.0]), [1])
-    array([[100.,   0.,  10.]])
-    """
-    C = _check_cost_matrices(cost_matrices)
-    y = _check_labels_match(y, C.shape[0], C.shape[1])
-    return C[np.arange(len(y)), y]
-
-
-def rwwce_weights_from_costs(cost_rows, y):
-    """Split each cost row c_i into RWWCE weights with fn_i + fp_ij = c_ij for every wrong j.
-
-        fn_i = min_{j != y_i} c_ij,   fp_ij = c_ij - fn_i (j != y_i),   fp_i,y_i = 0
-
-    fn_i is the largest share all wrong answers have in common, so every fp_ij stays >= 0.
-    ``wloss.metrics.real_world_cost`` charges fn[y] + fp[y, j] for a mistake; this split makes that
-    charge equal c_ij.
-
-    Parameters
-    ----------
-    cost_rows : array-like (N, K) >= 0, cost of answering j for example i.  y : int (N,) in [0, K).
-
-    Returns
-    -------
-    fn_weight : ndarray (N,).  fp_weight : ndarray (N, K), zero in column y_i.
-
-    Examples
-    --------
-    >>> fn, fp = rwwce_weights_from_costs([[100.0, 0.0, 10.0]], [1])
-    >>> fn, fp
-    (array([10.]), array([[90.,  0.,  0.]]))
-    """
-    rows = check_nonnegative_finite(cost_rows, "cost_rows", shape=(None, None))
-    y = _check_labels_match(y, rows.shape[0], rows.shape[1])
-    if rows.shape[1] < 2:
-        raise ValueError(f"cost_rows must have at least 2 columns (classes), got {rows.shape[1]}")
-    own = np.zeros_like(rows, dtype=bool)
-    own[np.arange(len(y)), y] = True
-    fn_weight = np.where(own, np.inf, rows).min(axis=1)
-    fp_weight = np.where(own, 0.0, rows - fn_weight[:, None])
-    return fn_weight, fp_weight
-
-
-def bayes_decisions(probs, cost_matrices):
-    """The action of least expected cost for each example: d_i = argmin_j sum_k p_ik C[i, k, j].
-
-    Parameters
-    ----------
-    probs : array-like (N, K), rows summing to 1.  cost_matrices : array-like (N, K, K) >= 0.
-
-    Returns
-    -------
-    ndarray (N,) int64.
-
-    Examples
-    --------
-    >>> C = transaction_cost_matrices([100.0])  # approve: 0.2 * 100 = 20 > block: 0.8 * 12 = 9.6
-    >>> bayes_decisions([[0.8, 0.2, 0.0]], C)
-    array([1])
-    """
-    C = _check_cost_matrices(cost_matrices)
-    p = check_nonnegative_finite(probs, "probs", shape=C.shape[:2])
-    if not np.allclose(p.sum(axis=1), 1.0, atol=1e-6):
-        raise ValueError("probs must have rows that sum to 1")
-    return np.einsum("nk,nkj->nj", p, C).argmin(axis=1)
-
-
-def total_decision_cost(y, decisions, cost_matrices) -> float:
-    """Total cost of the decisions actually taken: sum_i C[i, y_i, d_i].
-
-    Parameters
-    ----------
-    y, decisions : int (N,) in [0, K).  cost_matrices : array-like (N, K, K) >= 0.
-
-    Examples
-    --------
-    >>> total_decision_cost([1, 0], [0, 0], transaction_cost_matrices([100.0, 50.0]))
-    100.0
-    """
-    C = _check_cost_matrices(cost_matrices)
-    y = _check_labels_match(y, C.shape[0], C.shape[1])
-    d = _check_labels_match(decisions, C.shape[0], C.shape[1], name="decisions")
-    return float(C[np.arange(len(y)), y, d].sum())
-
-
-def _check_cost_matrices(cost_matrices) -> np.ndarray:
-    C = check_nonnegative_finite(cost_matrices, "cost_matrices", shape=(None, None, None))
-    if C.shape[1] != C.shape[2]:
-        raise ValueError(f"cost_matrices must have shape (N, K, K), got {C.shape}")
-    return C
-
-
-def _check_labels_match(y, n: int, num_classes: int, name: str = "y") -> np.ndarray:
-    labels = as_label_array(y, name, num_classes=num_classes)
-    if len(labels) != n:
-        raise ValueError(f"{name} must have length {n} (one label per cost row), got {len(labels)}")
-    return labels
-
-
-__all__ = ["CLASS_NAMES", "make_transactions", "transaction_cost_matrices", "true_class_cost_rows",
-           "rwwce_weights_from_costs", "expected_cost_per_example", "bayes_decisions", "total_decision_cost"]

@@ -75,6 +75,7 @@ from wloss.losses.ldam import drw_class_weights, ldam_loss, ldam_margins
 from wloss.losses.coral import CoralLayer, coral_loss, coral_predict, coral_probabilities
 from wloss.losses.corn import corn_loss, corn_predict, corn_probabilities
 from wloss.losses.asymmetric import asymmetric_loss
+from wloss.losses.multilabel import multilabel_rwwce
 
 __all__ = [
     "weighted_bce_with_logits", "rwwce_binary", "sigmoid_focal_loss",
@@ -82,5 +83,5 @@ __all__ = [
     "focal_loss",
     "logit_adjusted_cross_entropy", "rps_loss", "expected_label_l1_loss", "distance_penalized_cross_entropy",
     "ldam_loss", "ldam_margins", "drw_class_weights", "coral_loss", "coral_probabilities", "coral_predict",
-    "CoralLayer", "corn_loss", "corn_probabilities", "corn_predict", "asymmetric_loss",
+    "CoralLayer", "corn_loss", "corn_probabilities", "corn_predict", "asymmetric_loss", "multilabel_rwwce",
 ]
