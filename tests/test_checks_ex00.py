@@ -19,11 +19,28 @@ def right_proportions(y, k):
     return np.bincount(y, minlength=k) / len(y)
 
 
+#: Per check, what no failure message may contain: the answer's values as printed at usual precisions, the key
+#: token of the fix, and words that explain the right answer.
+FORBIDDEN = {
+    "check_class_counts": ["minlength", "bincount", "[1 2 3]", "[2 1 3 0]", "[2 0 3]", "expected"],
+    "check_class_proportions": ["minlength", "bincount", "0.333", "0.166", "0.167", "/ len(y)", "expected"],
+    "check_majority_prediction": ["0.678", "0.68", "678", "35 of", "class 0", "right exactly on"],
+}
+
+
+def assert_teaches_without_telling(check: str, message: str) -> None:
+    """The failure message of ``check`` contains none of its forbidden fragments."""
+    leaked = [fragment for fragment in FORBIDDEN[check] if fragment in message]
+    assert not leaked, f"{check}'s message gives away {leaked}: {message}"
+
+
 def run_check(name, answer, *args):
-    """Run the visible check ``name``, then the hidden one; return the CheckFailed message of the first failure."""
+    """Run the visible check ``name``, then the hidden one; return the CheckFailed message of the first failure, after
+    asserting it leaks nothing."""
     with pytest.raises(CheckFailed) as failure:
         getattr(ex00, name)(answer, *args)
         getattr(hidden_ex00, name)(answer, *args)
+    assert_teaches_without_telling(name, str(failure.value))
     return str(failure.value)
 
 
@@ -95,6 +112,13 @@ def test_right_answers_pass(capsys):
     for module in (ex00, hidden_ex00):
         module.check_class_counts(right_counts)
         module.check_class_proportions(right_proportions)
-        module.check_majority_prediction(0.7, LABELS)     # reasoned from the drawing probabilities
+        module.check_majority_prediction(0.7, LABELS)     # reasoned from the sample: 35 of the first 50 in class 0
     assert capsys.readouterr().out.count("\u2714") == 6
     assert abs(0.7 - MEASURED) < 0.05
+    assert np.bincount(LABELS[:50], minlength=3)[0] == 35
+
+
+def test_right_answers_pass_the_visible_checks(capsys):
+    ex00.check_class_counts(right_counts)
+    ex00.check_class_proportions(right_proportions)
+    assert capsys.readouterr().out.count("\u2714") == 2

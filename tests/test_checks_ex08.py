@@ -1,12 +1,16 @@
 """Exercise 08's checks: the right answers pass, plausible wrong answers fail with CheckFailed, never a raw
-exception, and no failure message gives the answer away."""
+exception, and no failure message gives the answer away (FORBIDDEN: per check, fragments no message may hold)."""
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
+import wloss.metrics
+import wloss.stats
 from wloss.checks import CheckFailed, ex08
 from wloss.metrics import bayes_threshold
+from wloss_grading import ex08 as hidden_ex08
 
 
 def fails(check, *answer):
@@ -15,134 +19,329 @@ def fails(check, *answer):
     return str(info.value)
 
 
+def fails_visible_or_hidden(name, *answer):
+    """The visible check, then the hidden one; the message of the first failure."""
+    with pytest.raises(CheckFailed) as info:
+        getattr(ex08, name)(*answer)
+        getattr(hidden_ex08, name)(*answer)
+    return str(info.value)
+
+
 # ------------------------------------------------------------------ task 1 (debug)
 def right_cost(counts, fn, fp):
-    off_diagonal = 1 - np.eye(len(counts))
-    return float((counts * (fn[:, None] + fp) * off_diagonal).sum() / counts.sum())
+    """Example by example: each example of true class i predicted as j != i costs fn[i] + fp[i, j]."""
+    total = 0.0
+    for i in range(len(counts)):
+        for j in range(len(counts)):
+            if i != j:
+                total += counts[i][j] * (fn[i] + fp[i][j])
+    return total / np.sum(counts)
+
+
+def _values_of_cost_cases():
+    cases = ex08.VISIBLE_COST_CASES + hidden_ex08.HIDDEN_COST_CASES
+    return [f"{right_cost(c, fn, fp):{form}}" for _, c, fn, fp in cases for form in (".3f", ".4f", ".3g", ".2f")]
+
+
+#: What no message of a check may contain: the answer's values, the tokens of the fix, words that explain it.
+FORBIDDEN = {
+    "check_cost_from_confusion": ["transpos", ".T", "fill_diagonal", "diagonal", "np.eye", "TOTAL", "divide",
+                                  "orientation", "costs nothing", "fp_cost[i, j] is", *_values_of_cost_cases()],
+    "check_cluster_flip_test": ["itertools", "product(", "pivot", "1e-12", "2/", "2 /", "0.125", "0.0625", "ttest",
+                                "groupby", "abs(", "absolute value", "each digit's mean", "mean over digits"],
+    "check_scaling_experiment": ["about the same in every run", "clearly different", "about 10 times", "10 times",
+                                 "about 100", "rescales", "the same steps", "cancels", "invariant"],
+    "check_scaling_prediction": ["about the same in every run", "clearly different", "about 10 times"],
+    "check_new_scenario": ["fn_cost=", "fp_cost=...", "default", "pass your costs", "pass fn_cost"],
+}
+
+
+def assert_clean(check, message):
+    found = [fragment for fragment in FORBIDDEN[check] if fragment in message]
+    assert not found, f"{check}: the message holds {found}: {message}"
+
+
+def fails_clean(check, *args):
+    """``fails``, and the message holds none of FORBIDDEN[the check's name]."""
+    message = fails(check, *args)
+    if "expected one of" not in message:  # a malformed answer is told every choice, which favours none
+        assert_clean(check.__name__, message)
+    return message
+
+
+WRONG_COSTS = {  # name: (answer, a fragment its message must hold)
+    "as given (diagonal charged, fp read transposed)":
+        (lambda c, fn, fp: float((c * (fn[:, None] + fp.T)).sum() / c.sum()), "makes no mistake"),
+    "only the transpose left": (lambda c, fn, fp: right_cost(c, fn, fp.T), "predicted as"),
+    "only the diagonal left": (lambda c, fn, fp: float((c * (fn[:, None] + fp)).sum() / c.sum()), "makes no mistake"),
+    "the total, not the mean": (lambda c, fn, fp: right_cost(c, fn, fp) * c.sum(), "doubling every count"),
+    "the fn part dropped": (lambda c, fn, fp: float((c * fp * (1 - np.eye(len(c)))).sum() / c.sum()), "predicted as"),
+    "divided by the mistakes, not the examples":
+        (lambda c, fn, fp: right_cost(c, fn, fp) * c.sum() / max(c.sum() - np.trace(c), 1), "predicted as"),
+}
 
 
 def test_cost_from_confusion_right_answer_passes(capsys):
     ex08.check_cost_from_confusion(right_cost)
-    ex08.check_cost_from_confusion(right_cost, hidden=True)
+    hidden_ex08.check_cost_from_confusion(right_cost)
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
-@pytest.mark.parametrize("wrong, match", [
-    (lambda c, fn, fp: float((c * (fn[:, None] + fp.T)).sum() / c.sum()), "transposed"),          # as given
-    (lambda c, fn, fp: right_cost(c, fn, fp.T), "transposed"),                                    # only the .T left
-    (lambda c, fn, fp: float((c * (fn[:, None] + fp)).sum() / c.sum()), "diagonal"),              # only the diagonal left
-    (lambda c, fn, fp: right_cost(c, fn, fp) * c.sum(), "TOTAL"),                                 # sum, not mean
-    (lambda c, fn, fp: float((c * fp * (1 - np.eye(len(c)))).sum() / c.sum()), "false-negative"), # fn part dropped
-], ids=["as-given", "transposed", "diagonal", "total", "no-fn"])
-def test_cost_from_confusion_wrong_answers_fail(wrong, match):
-    assert match in fails(ex08.check_cost_from_confusion, wrong)
+@pytest.mark.parametrize("name", WRONG_COSTS)
+def test_cost_from_confusion_wrong_answers_fail(name):
+    wrong, fragment = WRONG_COSTS[name]
+    message = fails_visible_or_hidden("check_cost_from_confusion", wrong)
+    assert fragment in message and message.rstrip().endswith("?"), message
+    assert_clean("check_cost_from_confusion", message)
 
 
-def test_cost_from_confusion_crash_is_a_check_failure():
-    fails(ex08.check_cost_from_confusion, lambda c, fn, fp: c @ fn @ fp)
+def test_cost_charging_fp_on_correct_predictions_passes_visibly_and_fails_hidden(capsys):
+    def keeps_fp_diagonal(counts, fn_cost, fp_cost):   # the solution with only fn's diagonal removed
+        counts = np.asarray(counts, dtype=float)
+        per_cell = np.asarray(fn_cost, dtype=float)[:, None] + np.asarray(fp_cost, dtype=float)
+        per_cell -= np.diag(np.asarray(fn_cost, dtype=float))
+        return float((counts * per_cell).sum() / counts.sum())
+
+    ex08.check_cost_from_confusion(keeps_fp_diagonal)
+    message = fails(hidden_ex08.check_cost_from_confusion, keeps_fp_diagonal)
+    assert "makes no mistake" in message
+    assert_clean("check_cost_from_confusion", message)
 
 
-# ------------------------------------------------------------------ task 2 (derive)
-def right_digit_test(per_run, control, method):
+def test_cost_that_calls_the_library_fails_with_the_blocking_message():
+    def through_the_library(counts, fn, fp):
+        y_true, y_pred = ex08._labels_from_counts(counts)
+        return wloss.metrics.real_world_cost(y_true, y_pred, fn_cost=fn, fp_cost=fp)
+
+    message = fails_clean(ex08.check_cost_from_confusion, through_the_library)
+    assert message.startswith("cost_from_confusion: your code called wloss.metrics.real_world_cost"), message
+
+
+def test_cost_stub_and_crash_are_check_failures():
+    def stub(counts, fn, fp):
+        raise NotImplementedError()
+
+    assert "not done yet" in fails_clean(ex08.check_cost_from_confusion, stub)
+    assert "raised" in fails_clean(ex08.check_cost_from_confusion, lambda c, fn, fp: c @ fp @ fn[:1])
+    assert "expected a single number" in fails_clean(ex08.check_cost_from_confusion, lambda c, fn, fp: c @ fn @ fp)
+
+
+# ------------------------------------------------------------------ task 2 (derive): the sign-flip test
+def right_flip(per_run, control, method):
+    """Written without pandas' pivot: pair by a dict of runs, average per digit, enumerate the signs."""
+    cost = {(r, m): c for r, m, c in zip(per_run["run"], per_run["method"], per_run["cost"])}
+    digit_of = dict(zip(per_run["run"], per_run["digit"]))
+    by_digit = {}
+    for run, digit in digit_of.items():
+        by_digit.setdefault(digit, []).append(cost[run, control] - cost[run, method])
+    means = np.array([np.mean(v) for v in by_digit.values()])
+    observed = abs(means.mean())
+    hits = 0
+    for signs in itertools.product((1, -1), repeat=len(means)):
+        hits += abs(sum(s * m for s, m in zip(signs, means)) / len(means)) >= observed - 1e-12
+    return float(means.mean()), hits / 2 ** len(means)
+
+
+def _wide(per_run, control, method):
     wide = per_run.pivot(index="run", columns="method", values="cost")
-    digit = per_run.groupby("run")["digit"].first()
-    means = (wide[control] - wide[method]).groupby(digit).mean()
-    result = stats.ttest_1samp(means.to_numpy(), 0.0)
-    return float(result.statistic), float(result.pvalue)
+    return wide[control] - wide[method], per_run.groupby("run")["digit"].first()
 
 
-def runs_as_independent(per_run, control, method):
-    wide = per_run.pivot(index="run", columns="method", values="cost")
-    result = stats.ttest_rel(wide[control], wide[method])
-    return float(result.statistic), float(result.pvalue)
+def runs_flipped(per_run, control, method):   # every run its own unit
+    d, _ = _wide(per_run, control, method)
+    d = d.to_numpy()[:12]
+    flipped = np.array(list(itertools.product((1, -1), repeat=len(d)))) @ d / len(d)
+    return float(d.mean()), float(np.mean(np.abs(flipped) >= abs(d.mean()) - 1e-12))
 
 
 def unsorted_pairs(per_run, control, method):
-    a = per_run[per_run["method"] == control]
-    b = per_run[per_run["method"] == method]
-    digit_means = pd.Series(a["cost"].to_numpy() - b["cost"].to_numpy()).groupby(a["digit"].to_numpy()).mean()
-    result = stats.ttest_1samp(digit_means, 0.0)
-    return float(result.statistic), float(result.pvalue)
+    a = per_run[per_run["method"] == control].reset_index(drop=True)
+    b = per_run[per_run["method"] == method].reset_index(drop=True)
+    frame = pd.DataFrame({"run": a["run"], "digit": a["digit"], "method": "x", "cost": a["cost"] - b["cost"]})
+    means = frame.groupby("digit")["cost"].mean().to_numpy()
+    flipped = np.array(list(itertools.product((1, -1), repeat=len(means)))) @ means / len(means)
+    return float(means.mean()), float(np.mean(np.abs(flipped) >= abs(means.mean()) - 1e-12))
 
 
 def one_sided(per_run, control, method):
-    t, p = right_digit_test(per_run, control, method)
-    return t, p / 2
+    d, digit = _wide(per_run, control, method)
+    means = d.groupby(digit).mean().to_numpy()
+    flipped = np.array(list(itertools.product((1, -1), repeat=len(means)))) @ means / len(means)
+    return float(means.mean()), float(np.mean(flipped >= means.mean() - 1e-12))
 
 
 def reversed_sign(per_run, control, method):
-    return right_digit_test(per_run, method, control)
+    gap, p = right_flip(per_run, control, method)
+    return -gap, p
 
 
-def population_sd(per_run, control, method):
-    wide = per_run.pivot(index="run", columns="method", values="cost")
-    digit = per_run.groupby("run")["digit"].first()
-    means = (wide[control] - wide[method]).groupby(digit).mean().to_numpy()
-    t = means.mean() / (means.std(ddof=0) / np.sqrt(len(means)))
-    return float(t), float(2 * stats.t.sf(abs(t), len(means) - 1))
+def pooled_runs(per_run, control, method):   # gap over runs: a digit with many runs counts more
+    d, digit = _wide(per_run, control, method)
+    _, p = right_flip(per_run, control, method)
+    return float(d.mean()), p
 
 
-def degrees_of_freedom_of_runs(per_run, control, method):
-    wide = per_run.pivot(index="run", columns="method", values="cost")
-    t, _ = right_digit_test(per_run, control, method)
-    return t, float(2 * stats.t.sf(abs(t), len(wide) - 1))
+def strict_inequality(per_run, control, method):   # the observed pattern itself not counted
+    d, digit = _wide(per_run, control, method)
+    means = d.groupby(digit).mean().to_numpy()
+    flipped = np.array(list(itertools.product((1, -1), repeat=len(means)))) @ means / len(means)
+    return float(means.mean()), float(np.mean(np.abs(flipped) > abs(means.mean()) + 1e-12))
 
 
-def test_digit_level_test_right_answer_passes(capsys):
-    ex08.check_digit_level_test(right_digit_test)
-    ex08.check_digit_level_test(right_digit_test, hidden=True)
+def random_flips(per_run, control, method):   # a Monte Carlo test with 1000 random patterns
+    d, digit = _wide(per_run, control, method)
+    means = d.groupby(digit).mean().to_numpy()
+    signs = np.random.default_rng(0).choice([1, -1], size=(1000, len(means)))
+    return float(means.mean()), float(np.mean(np.abs(signs @ means / len(means)) >= abs(means.mean())))
+
+
+def exact_ties(per_run, control, method):   # ties must be exact to count: misses even the observed pattern
+    d, digit = _wide(per_run, control, method)
+    means = d.groupby(digit).mean().to_numpy()
+    flipped = np.array(list(itertools.product((1, -1), repeat=len(means)))) @ means / len(means)
+    return float(means.mean()), float(np.mean(np.abs(flipped) >= abs(means.mean())))
+
+
+def numbered_digits(per_run, control, method):   # right when the digits are numbered 0 .. D-1, as in Table I
+    d, digit = _wide(per_run, control, method)
+    sums = np.bincount(digit.to_numpy(), weights=d.to_numpy())[:digit.nunique()]
+    means = sums / np.maximum(np.bincount(digit.to_numpy())[:digit.nunique()], 1)
+    flipped = np.array(list(itertools.product((1, -1), repeat=len(means)))) @ means / len(means)
+    return float(means.mean()), float(np.mean(np.abs(flipped) >= abs(means.mean()) - 1e-12))
+
+
+WRONG_FLIPS = {
+    "every run its own unit": (runs_flipped, "whole number"),
+    "rows paired by position": (unsorted_pairs, "swapping control and method"),
+    "one-sided": (one_sided, "swapping control and method changes p"),
+    "sign reversed": (reversed_sign, "the gap is not positive"),
+    "gap pooled over runs": (pooled_runs, "copying every run"),
+    "the observed pattern not counted": (strict_inequality, "(0, 1]"),
+    "random patterns": (random_flips, "whole number"),
+    "ties must be exact": (exact_ties, "smallest share"),
+    "a list, not a tuple": (lambda *a: list(right_flip(*a)), "expected a tuple"),
+}
+
+
+def test_flip_test_right_answer_passes(capsys):
+    ex08.check_cluster_flip_test(right_flip)
+    hidden_ex08.check_cluster_flip_test(right_flip)
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
-@pytest.mark.parametrize("wrong, match", [
-    (runs_as_independent, "independent"),
-    (unsorted_pairs, "paired by run"),
-    (one_sided, "one-sided"),
-    (reversed_sign, "wrong sign"),
-    (population_sd, "ddof"),
-    (degrees_of_freedom_of_runs, "degrees of freedom"),
-    (lambda per_run, control, method: per_run["cost"] > 0, "tuple"),     # a Series, not (t, p)
-], ids=["runs-independent", "unsorted", "one-sided", "sign", "ddof0", "df-of-runs", "series"])
-def test_digit_level_test_wrong_answers_fail(wrong, match):
-    message = fails(ex08.check_digit_level_test, wrong)
-    assert match in message
-    t, p = right_digit_test(ex08.example_per_run(0), "control@Bayes", "rwwce@0.5")
-    assert f"{p:.3g}" not in message and f"{t:.3g}" not in message
+def test_flip_reference_agrees_with_the_independent_answer():
+    for _, frame in ex08.visible_flip_cases() + hidden_ex08.hidden_flip_cases():
+        assert np.allclose(hidden_ex08.reference_flip_test(frame, "control@Bayes", "rwwce@0.5"),
+                           right_flip(frame, "control@Bayes", "rwwce@0.5"))
 
 
-# ------------------------------------------------------------------ task 3 (predict)
+@pytest.mark.parametrize("name", WRONG_FLIPS)
+def test_flip_test_wrong_answers_fail(name):
+    wrong, fragment = WRONG_FLIPS[name]
+    message = fails_visible_or_hidden("check_cluster_flip_test", wrong)
+    assert fragment in message, message
+    assert message.rstrip().endswith("?") or "expected a tuple" in message, message
+    assert_clean("check_cluster_flip_test", message)
+    for _, frame in ex08.visible_flip_cases():
+        gap, p = right_flip(frame, "control@Bayes", "rwwce@0.5")
+        assert f"{p:.4f}" not in message and f"{gap:.3f}" not in message
+
+
+def test_flip_test_for_digits_numbered_from_0_passes_visibly_and_fails_hidden():
+    ex08.check_cluster_flip_test(numbered_digits)
+    message = fails(hidden_ex08.check_cluster_flip_test, numbered_digits)
+    assert_clean("check_cluster_flip_test", message)
+
+
+def test_flip_test_that_calls_the_library_fails_with_the_blocking_message():
+    def through_the_library(per_run, control, method):
+        d, digit = _wide(per_run, control, method)
+        t, p, _ = wloss.stats.clustered_paired_t(d, digit)
+        return float(d.groupby(digit).mean().mean()), float(p)
+
+    message = fails_clean(ex08.check_cluster_flip_test, through_the_library)
+    assert message.startswith("cluster_flip_test: your code called wloss.stats.clustered_paired_t"), message
+
+    def through_scipy(per_run, control, method):
+        from scipy import stats
+        d, digit = _wide(per_run, control, method)
+        means = d.groupby(digit).mean().to_numpy()
+        result = stats.permutation_test((means,), np.mean, permutation_type="samples")
+        return float(means.mean()), float(result.pvalue)
+
+    assert "your code called scipy.stats.permutation_test" in fails_clean(ex08.check_cluster_flip_test, through_scipy)
+
+
+def test_flip_stub_is_not_done_yet():
+    def stub(per_run, control, method):
+        raise NotImplementedError()
+
+    assert "not done yet" in fails_clean(ex08.check_cluster_flip_test, stub)
+
+
+# ------------------------------------------------------------------ task 3 (predict, recorded)
 def per_run_table(fn, fp, fn_cost, fp_cost, n_test=1000):
     runs = len(fn)
     return pd.DataFrame({"run": np.arange(runs), "method": "rwwce@0.5", "fn": fn, "fp": fp,
                          "n_test": n_test, "cost": (np.array(fn) * fn_cost + np.array(fp) * fp_cost) / n_test})
 
 
-BASE = per_run_table([3, 5], [40, 30], 2000.0, 100.0)
-SCALED = per_run_table([3, 5], [40, 30], 20000.0, 1000.0)
-CHANGED = per_run_table([2, 5], [47, 30], 20000.0, 1000.0)
+DECISIONS, COST = ex08.SCALING_KEYS
+BASE = per_run_table([18, 17], [132, 37], 2000.0, 100.0)
+SCALED = per_run_table([18, 17], [132, 37], 20000.0, 1000.0)
+NEARLY = per_run_table([18, 16], [133, 37], 20000.0, 1000.0)      # another CPU's rounding: one or two examples move
+CHANGED = per_run_table([12, 17], [190, 37], 20000.0, 1000.0)     # a run whose decisions really moved
+RIGHT = {DECISIONS: "about the same in every run", COST: "about 10 times"}
+REASON = "Adam divides each step by the running size of the gradient, whatever the loss's scale"
+
+WRONG_SCALING = {  # name: (prediction, the keys it gets wrong)
+    "bigger costs, another model": ({DECISIONS: "clearly different", COST: "about 10 times"}, [DECISIONS]),
+    "the cost does not change": ({DECISIONS: "about the same in every run", COST: "about the same"}, [COST]),
+    "squared": ({DECISIONS: "about the same in every run", COST: "about 100 times"}, [COST]),
+    "both wrong": ({DECISIONS: "clearly different", COST: "something else"}, [DECISIONS, COST]),
+}
+
+
+def test_scaling_outcome_tolerates_rounding_and_sees_real_changes():
+    assert ex08.scaling_outcome(BASE, SCALED) == RIGHT
+    assert ex08.scaling_outcome(BASE, NEARLY) == RIGHT
+    assert ex08.scaling_outcome(BASE, CHANGED)[DECISIONS] == "clearly different"
 
 
 def test_scaling_right_prediction_passes(capsys):
-    ex08.check_scaling_prediction(True, 10.0, BASE, SCALED)
-    same, factor = ex08.scaling_outcome(BASE, CHANGED)
-    ex08.check_scaling_prediction(False, factor, BASE, CHANGED)
-    assert capsys.readouterr().out.count("\u2714") == 2
+    ex08.check_scaling_prediction(dict(RIGHT), REASON)
+    ex08.check_scaling_experiment(dict(RIGHT), REASON, BASE, SCALED)
+    hidden_ex08.check_scaling_experiment(dict(RIGHT), REASON, BASE, NEARLY)
+    hidden_ex08.check_scaling_experiment({DECISIONS: "clearly different", COST: "about 10 times"}, REASON,
+                                         BASE, CHANGED)
+    assert capsys.readouterr().out.count("\u2714") == 4
 
 
-@pytest.mark.parametrize("prediction", [
-    (False, 10.0),      # "bigger costs, a different model"
-    (True, 1.0),        # the cost does not change
-    (True, 100.0),      # squared
-    (True, 0.1),        # inverted
-    ("yes", 10.0),      # not a bool
-], ids=["decisions-change", "factor-1", "factor-100", "factor-0.1", "not-bool"])
-def test_scaling_wrong_predictions_fail(prediction):
-    message = fails(ex08.check_scaling_prediction, *prediction, BASE, SCALED)
-    assert "10" not in message
+@pytest.mark.parametrize("name", WRONG_SCALING)
+def test_scaling_wrong_predictions_pass_visibly_and_fail_hidden(name):
+    prediction, wrong_keys = WRONG_SCALING[name]
+    ex08.check_scaling_prediction(dict(prediction), REASON)   # the visible part grades only the form
+    message = fails(hidden_ex08.check_scaling_experiment, dict(prediction), REASON, BASE, SCALED)
+    assert f"{len(wrong_keys)} of 2 disagree" in message, message
+    for key in ex08.SCALING_KEYS:
+        assert (repr(key) in message) == (key in wrong_keys), (key, message)
+    assert_clean("check_scaling_experiment", message)
+
+
+def test_scaling_malformed_predictions_fail():
+    stub = {key: ... for key in ex08.SCALING_KEYS}
+    assert "not filled in yet" in fails_clean(ex08.check_scaling_prediction, stub, ...)
+    assert "not filled in yet" in fails_clean(ex08.check_scaling_prediction, dict(RIGHT), ...)
+    assert "not a reason yet" in fails_clean(ex08.check_scaling_prediction, dict(RIGHT), "Adam")
+    assert "expected one of" in fails_clean(ex08.check_scaling_prediction, {DECISIONS: "about 10 times", COST: "about 10 times"},
+                                      REASON)
+    assert "expected one of" in fails_clean(ex08.check_scaling_prediction, {DECISIONS: True, COST: 10.0}, REASON)
+    assert "missing" in fails_clean(ex08.check_scaling_prediction, {COST: "about 10 times"}, REASON)
 
 
 def test_scaling_with_a_summary_instead_of_the_tables_fails():
-    fails(ex08.check_scaling_prediction, True, 10.0, BASE.groupby("method")["cost"].mean(), SCALED)
+    fails_clean(ex08.check_scaling_experiment, dict(RIGHT), REASON, BASE.groupby("method")["cost"].mean(), SCALED)
+    fails(hidden_ex08.check_scaling_experiment, dict(RIGHT), REASON, BASE, SCALED.iloc[:1])
 
 
 # ------------------------------------------------------------------ task 5 (open)
@@ -165,36 +364,70 @@ def means_of(table):
     return table.groupby("method")["cost"].mean()
 
 
+def scenario_message(table, fn_cost, fp_cost, costs):
+    message = fails_visible_or_hidden("check_new_scenario", table, fn_cost, fp_cost, costs)
+    assert_clean("check_new_scenario", message)
+    return message
+
+
 def test_new_scenario_right_answer_passes(capsys):
     table = scenario_table(500.0, 100.0)
     ex08.check_new_scenario(table, 500.0, 100.0, means_of(table))
-    ex08.check_new_scenario(table.sample(frac=1.0, random_state=0), 500.0, 100.0, dict(means_of(table)))
+    hidden_ex08.check_new_scenario(table, 500.0, 100.0, means_of(table))
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
 def test_new_scenario_run_with_the_default_costs_fails():
     table = scenario_table(2000.0, 100.0)                        # run_table1 called without the student's costs
-    assert "YOUR fn_cost" in fails(ex08.check_new_scenario, table, 500.0, 100.0, means_of(table))
+    assert "YOUR fn_cost" in scenario_message(table, 500.0, 100.0, means_of(table))
+
+
+def test_new_scenario_one_run_counted_twice_fails():
+    one = scenario_table(500.0, 100.0, runs=1)
+    twice = pd.concat([one, one.assign(run=1)], ignore_index=True)
+    assert "one run counted twice" in scenario_message(twice, 500.0, 100.0, means_of(twice))
+    doubled = pd.concat([one, one], ignore_index=True)           # the same rows twice, under the same run
+    assert "appears twice in one run" in scenario_message(doubled, 500.0, 100.0, means_of(doubled))
 
 
 def test_new_scenario_committed_results_fail():
     committed = pd.read_csv(ex08.__file__.rsplit("lib", 1)[0] + "results/table1_runs.csv")
-    fails(ex08.check_new_scenario, committed, 500.0, 100.0, means_of(committed))
-    fails(ex08.check_new_scenario, committed, 2000.0, 100.0, means_of(committed))
-    fails(ex08.check_new_scenario, committed, 4000.0, 200.0, means_of(committed))
+    for costs in [(500.0, 100.0), (2000.0, 100.0), (4000.0, 200.0)]:
+        scenario_message(committed, *costs, means_of(committed))
 
 
 def test_new_scenario_summary_instead_of_per_run_table_fails():
     table = scenario_table(500.0, 100.0)
     summary = table.groupby("method")[["fn", "fp", "cost"]].mean().reset_index()
-    assert "missing" in fails(ex08.check_new_scenario, summary, 500.0, 100.0, means_of(table))
+    assert "missing" in scenario_message(summary, 500.0, 100.0, means_of(table))
 
 
 def test_new_scenario_wrong_means_and_bad_types_fail():
     table = scenario_table(500.0, 100.0)
     median = table.groupby("method")["cost"].median() + 1.0
-    fails(ex08.check_new_scenario, table, 500.0, 100.0, median)
-    fails(ex08.check_new_scenario, table, 500.0, 100.0, 3.0)
-    fails(ex08.check_new_scenario, table, pd.Series([500.0, 1.0]), 100.0, means_of(table))   # no ambiguous-truth crash
-    fails(ex08.check_new_scenario, table["cost"], 500.0, 100.0, means_of(table))
-    fails(ex08.check_new_scenario, table[table["method"] != "rwwce@0.5"], 500.0, 100.0, means_of(table))
+    scenario_message(table, 500.0, 100.0, median)
+    scenario_message(table, 500.0, 100.0, 3.0)
+    scenario_message(table, pd.Series([500.0, 1.0]), 100.0, means_of(table))   # no ambiguous-truth crash
+    scenario_message(table["cost"], 500.0, 100.0, means_of(table))
+    scenario_message(table[table["method"] != "rwwce@0.5"], 500.0, 100.0, means_of(table))
+    scenario_message(table, 2000.0, 100.0, means_of(table))                    # the paper's ratio
+
+
+def test_new_scenario_stub_is_not_done_yet():
+    assert "expected a single number" in fails_clean(ex08.check_new_scenario, ..., ..., ..., ...)
+
+
+# ------------------------------------------------------------------ the answer tests/test_nbgrader.py submits as visible-only
+VISIBLE_ONLY = ("np.fill_diagonal(per_cell, 0.0)", "per_cell -= np.diag(np.asarray(fn_cost, dtype=float))")
+
+
+def test_the_visible_only_answer_passes_the_visible_check_and_fails_the_hidden_one():
+    import json
+    from pathlib import Path
+
+    notebook = json.loads((Path(__file__).parents[1] / "solutions" / "08_replication.ipynb").read_text())
+    cell = next("".join(c["source"]) for c in notebook["cells"] if VISIBLE_ONLY[0] in "".join(c["source"]))
+    namespace = {"np": np}
+    exec(cell.replace(*VISIBLE_ONLY), namespace)
+    ex08.check_cost_from_confusion(namespace["cost_from_confusion"])
+    fails(hidden_ex08.check_cost_from_confusion, namespace["cost_from_confusion"])

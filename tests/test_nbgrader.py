@@ -26,7 +26,31 @@ SOLUTIONS = notebooks("solutions")
 #: For each set, a plausible answer that passes the visible checks but not the hidden tests: a text
 #: replacement in the solution's answers. Exercise 00: counts without `minlength` drop the
 #: classes after the largest label, which only the hidden cases contain.
-VISIBLE_ONLY = {"00_start_here": ("np.bincount(y, minlength=num_classes)", "np.bincount(y)")}
+VISIBLE_ONLY = {
+    "00_start_here": ("np.bincount(y, minlength=num_classes)", "np.bincount(y)"),
+    # a prediction changed after the experiment: the visible check sees only that it is well formed
+    "01_imbalance": ('"s = 4": "above 0.8",', '"s = 4": "0.3 to 0.7",'),
+    "02_weighted_bce": ('"positive example, z < 0": "above 500",', '"positive example, z < 0": "20 to 100",'),
+    # weights that assume the counts sorted largest first; a hidden case lists the small class first
+    "03_class_weights": ("counts.sum() / counts", "counts.sum() / np.sort(counts)[::-1]"),
+    # the cost of a correct negative dropped; the hidden matrices have C[0, 0] != 0
+    "04_thresholds_costs": ("cost[0, 1] - cost[0, 0]", "cost[0, 1] - 0.0"),
+    # the expected cost of the most probable class's row, right only where the true class is certain
+    "05_per_example_costs": ('expected = np.einsum("nk,nkj->nj", probs, C)',
+                             'expected = C[np.arange(len(probs)), probs.argmax(axis=1)]'),
+    # a group term that reads only its first two classes; a hidden group has three
+    "06_rwwce": ("outside[list(group)] = False", "outside[list(group)[:2]] = False"),
+    # a cost ratio from a rounded target probability, right on the visible targets only
+    "07_rwwce_max_likelihood": ("return p_target * n0 / ((1 - p_target) * n1)",
+                                "return round(p_target, 1) * n0 / ((1 - round(p_target, 1)) * n1)"),
+    # the diagonal subtracted as fn_cost's, right while fp_cost's diagonal is zero
+    "08_replication": ("np.fill_diagonal(per_cell, 0.0)", "per_cell -= np.diag(np.asarray(fn_cost, dtype=float))"),
+    # margins proportional to n^(-1/2) instead of n^(-1/4)
+    "09_beyond_reweighting": ("(counts.min() / counts) ** 0.25", "(counts.min() / counts) ** 0.5"),
+    # CORN's tasks averaged per example instead of summed
+    "10_ordinal_labels": ("torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1)",
+                          "torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1) / reached.sum(dim=1)"),
+}
 
 
 def run(args, cwd):

@@ -173,6 +173,18 @@ def check_recorded_prediction(name: str, prediction, keys, choices, reason_name:
            "them)")
 
 
+def check_report(name, report, keys, min_words=6):
+    """The written part of an open task: a dict with a line of at least ``min_words`` words for every key of ``keys``."""
+    if not isinstance(report, dict):
+        fail(f"{name}: expected a dict with the keys {list(keys)}, got {type(report).__name__}")
+    for key in keys:
+        line = report.get(key)
+        if line is ... or line is None:
+            fail(f"{name}[{key!r}]: not filled in yet")
+        if not isinstance(line, str) or len(line.split()) < min_words:
+            fail(f"{name}[{key!r}]: write a sentence of at least {min_words} words")
+
+
 def fail_disagreeing(name: str, prediction, outcome, questions: dict, where: str, compare: str) -> None:
     """The hidden part of a predict-then-run task: fail naming each key the experiment contradicts, with its question.
 

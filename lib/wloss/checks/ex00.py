@@ -37,7 +37,7 @@ def counts_hold(class_counts, cases):
         check_true(np.isclose(got.sum(), len(y)),
                    f"class_counts ({case}): the entries add up to {got.sum():g}, but there are {len(y)} labels; "
                    "every label must be counted exactly once")
-        check_true(np.array_equal(got, np.bincount(y, minlength=k)),
+        check_true(all(got[c] == sum(label == c for label in y) for c in range(k)),
                    f"class_counts ({case}): some entry k is not the number of labels equal to k - is each label "
                    "counted in its own class's entry?")
 
@@ -60,7 +60,7 @@ def proportions_hold(class_proportions, cases):
         check_true(np.isclose(got.sum(), 1.0),
                    f"class_proportions ({case}): the entries add up to {got.sum():g}; proportions of all the "
                    "labels add up to 1 - what did you divide by?")
-        check_true(np.allclose(got, np.bincount(y, minlength=k) / len(y)),
+        check_true(all(np.isclose(got[c], sum(label == c for label in y) / len(y)) for c in range(k)),
                    f"class_proportions ({case}): the entries sum to 1 but some entry k is not the fraction of "
                    "labels equal to k")
 
@@ -83,8 +83,8 @@ def check_majority_prediction(predicted_majority_accuracy, labels, suffix=""):
         return
     counts = np.bincount(labels.astype(int))
     if np.isclose(got, 1 / len(counts), atol=0.02):
-        fail("predicted_majority_accuracy: one in three is the accuracy of guessing a class at random; always "
-             "answering the same class is right exactly on the examples of that class")
+        fail("predicted_majority_accuracy: one in three is what guessing a class at random scores. On which "
+             "examples is a classifier that always answers the same class right?")
     if any(np.isclose(got, c / len(labels), atol=0.02) for c in counts[counts < counts.max()]):
         fail("predicted_majority_accuracy: that is the accuracy of always answering a class that is NOT the "
              "most frequent one")

@@ -1,8 +1,9 @@
 """Checks for exercise 03 (class weights for K classes).
 
-Each check recomputes the property its task asks for from what the student
-returned, names the case that exposes a mistake and gives a hint; none prints
-the answer. ``hidden=True`` runs the extra cases of the graded (hidden) part.
+Each check recomputes the property its task asks for from what the student returned, names the smallest case
+that exposes a mistake and asks a question; none prints the answer or names the fix. The instructor's hidden
+cases, and the grading of the prediction against the experiment, are not here: they are in
+``wloss_grading.ex03``, which calls the same case runners (``shares_hold``, ...) on inputs the student never sees.
 """
 import hashlib
 
@@ -10,122 +11,179 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from wloss.checks import check_array, check_choices, check_scalar, fail, passed, task
+from wloss.checks import (check_array, check_recorded_prediction, check_scalar, check_true, fail, library_blocked,
+                          passed, task)
 from wloss.training import mlp, train
 
 # ---------------------------------------------------------------- task 1 (derive)
 
-_SHARE_CASES = [
-    ([70_000, 29_000, 1_000], [1 / 3, 1 / 3, 1 / 3]),
-    ([900, 90, 10], [0.5, 0.3, 0.2]),
+#: (counts, shares): the visible cases of weights_for_shares, smallest first.
+SHARE_CASES = [
     ([50, 50], [0.8, 0.2]),
-]
-_SHARE_HIDDEN = [
-    ([122, 78, 51, 33, 21, 13, 8, 5, 3, 2], [0.1] * 10),
-    ([400, 100, 7, 1], [0.4, 0.3, 0.2, 0.1]),
-    ([10, 1000], [0.25, 0.75]),
+    ([900, 90, 10], [0.5, 0.3, 0.2]),
+    ([70_000, 29_000, 1_000], [1 / 3, 1 / 3, 1 / 3]),
 ]
 
 
-def check_weights_for_shares(weights_for_shares, hidden=False):
+def check_weights_for_shares(weights_for_shares):
     """Task 1: class k carries ``shares[k]`` of the total weight, and the mean weight per example is 1."""
-    for counts, shares in (_SHARE_HIDDEN if hidden else _SHARE_CASES):
-        counts, shares = np.array(counts), np.array(shares)
+    shares_hold(weights_for_shares, SHARE_CASES)
+    passed("weights_for_shares: each class carries its share of the total weight, and the mean weight per "
+           "example is 1")
+
+
+def shares_hold(weights_for_shares, cases):
+    """Fail unless ``weights_for_shares`` meets both conditions of the task on each (counts, shares) of ``cases``."""
+    for counts, shares in cases:
+        counts, shares = np.array(counts), np.array(shares, dtype=float)
         case = f"counts={counts.tolist()}, shares={np.round(shares, 3).tolist()}"
+        name = f"weights_for_shares({case})"
         with task("weights_for_shares"):
             got = weights_for_shares(counts.copy(), shares.copy())
-        w = check_array(f"weights_for_shares({case})", got, shape=counts.shape)
-        if not np.all(np.isfinite(w)) or np.any(w < 0):
-            fail(f"weights_for_shares({case}): weights must be finite and non-negative")
+        w = check_array(name, got, shape=counts.shape)
+        check_true(bool(np.all(np.isfinite(w)) and np.all(w >= 0)),
+                   f"{name}: some weight is negative or not finite - can a class weight be either?")
         total = counts * w
-        if total.sum() <= 0:
-            fail(f"weights_for_shares({case}): every class has total weight 0")
+        check_true(total.sum() > 0, f"{name}: every class has total weight 0 - which condition can that meet?")
         got_shares = total / total.sum()
         if not np.allclose(got_shares, shares, rtol=1e-6, atol=1e-9):
             k = int(np.argmax(np.abs(got_shares - shares)))
-            hint = ("your weights grow with the class count; a class's total weight n_k w_k must not"
-                    if len(counts) > 2 and np.std(w) > 0 and np.corrcoef(counts, w)[0, 1] > 0.5 else
-                    "a class's share of the total weight is n_k w_k / sum_j n_j w_j: the weight must undo the count")
-            fail(f"weights_for_shares({case}): class {k} carries {got_shares[k]:.3f} of the total weight, "
-                 f"but the task asks for {shares[k]:.3f}. Hint: {hint}.")
+            fail(f"{name}: with your weights class {k} carries {got_shares[k]:.3f} of the total weight "
+                 f"sum_j n_j w_j, and condition 1 asks for a share of {shares[k]:.3f}. How does a class's total "
+                 "weight depend on its count n_k and its weight w_k?")
         mean_per_example = total.sum() / counts.sum()
         if not np.isclose(mean_per_example, 1.0, rtol=1e-6):
-            hint = ("the mean of the K weights is 1 - that is the mean over classes; the task asks for the mean over "
-                    "examples, (1/n) sum_k n_k w_k" if np.isclose(w.mean(), 1.0) else
-                    "the shares are right; scale all weights by one factor so that (1/n) sum_i w_(y_i) = 1")
-            fail(f"weights_for_shares({case}): the mean weight per example is {mean_per_example:.4g}, not 1. "
-                 f"Hint: {hint}.")
-    passed("weights_for_shares: each class carries its share of the total weight, and the mean weight per "
-           "example is 1" + (" (hidden cases)" if hidden else ""))
+            if np.isclose(w.mean(), 1.0):
+                fail(f"{name}: the shares are right and the plain mean of your {len(w)} weights is 1, but the mean "
+                     f"weight per example, (1/n) sum_i w_(y_i), is {mean_per_example:.4g}. Which of these two means "
+                     "does condition 2 speak of, and over how many terms does each run?")
+            fail(f"{name}: the shares are right, but the mean weight per example, (1/n) sum_i w_(y_i), is "
+                 f"{mean_per_example:.4g}. What is n in this case, and what does your sum_i w_(y_i) add up to?")
 
 
 # ---------------------------------------------------------------- task 2 (debug)
 
-def _batches(hidden):
-    rng = np.random.default_rng(31 if hidden else 3)
-    if hidden:
-        ys = [[2, 2, 2, 1, 0, 0, 3], [0, 1, 2, 3, 3, 3, 3]]
-        w = [0.3, 2.0, 5.0, 1.5]
-        dtype = torch.float32
-    else:
-        ys = [[0, 0, 0, 0, 1, 1, 2, 2], [2, 2, 2, 1, 1, 0, 0, 0]]
-        w = [0.5, 1.0, 10.0]
-        dtype = torch.float64
-    k = len(w)
-    for y in ys:
-        logits = torch.tensor(rng.normal(size=(len(y), k)), dtype=dtype)
-        yield logits, torch.tensor(y), torch.tensor(w, dtype=dtype)
+#: The label of a padding position, as in PyTorch's ``ignore_index`` default.
+PAD = -100
 
 
-def check_weighted_ce_per_n(weighted_ce_per_n, hidden=False):
-    """Task 2: (1/N) sum_i w[y_i] CE_i as a tensor the gradient flows through."""
-    for logits, y, w in _batches(hidden):
-        case = f"batch y={y.tolist()}, class_weight={[round(v, 2) for v in w.tolist()]}"
-        z = logits.clone().requires_grad_(True)
-        with task("weighted_ce_per_n"):
-            out = weighted_ce_per_n(z, y.clone(), w.clone())
-        if not isinstance(out, torch.Tensor):
-            fail(f"weighted_ce_per_n ({case}): return a torch tensor (not {type(out).__name__}), so that the loss "
-                 "can be back-propagated - no .item() or float()")
-        if out.numel() != 1:
-            fail(f"weighted_ce_per_n ({case}): return one number for the batch, got shape {tuple(out.shape)}")
-        per_example = F.cross_entropy(logits, y, reduction="none")
-        weighted_sum = (w[y] * per_example).sum().item()
-        n = len(y)
+def token_batch(lengths, num_tokens, class_weight, seed, dtype=torch.float64):
+    """A batch of sentences padded to ``num_tokens`` positions: logits (B, T, K), labels (B, T) with PAD after each
+    sentence's real tokens, and the class weights (K,). Reproducible from ``seed``."""
+    rng = np.random.default_rng(seed)
+    k = len(class_weight)
+    logits = rng.normal(0.0, 1.5, size=(len(lengths), num_tokens, k))
+    labels = np.full((len(lengths), num_tokens), PAD)
+    for row, length in enumerate(lengths):
+        labels[row, :length] = rng.integers(0, k, size=length)
+    return (torch.tensor(logits, dtype=dtype), torch.tensor(labels),
+            torch.tensor(np.asarray(class_weight, dtype=float), dtype=dtype))
+
+
+#: (case, lengths of the sentences, padded length T, class weights, seed[, dtype]): the visible batches (float64).
+TOKEN_CASES = [
+    ("2 sentences of 5 and 1 tokens padded to 5, K = 3", [5, 1], 5, [0.2, 1.0, 6.0], 3),
+    ("3 sentences of 6, 2 and 4 tokens padded to 6, K = 4", [6, 2, 4], 6, [0.5, 1.0, 4.0, 2.0], 4),
+]
+
+
+def _token_loss_by_loop(logits, labels, class_weight):
+    """The docstring's loss written out one real token at a time (float64), for the value and its gradient."""
+    z, w = logits.to(torch.float64), class_weight.to(torch.float64)
+    terms = []
+    for row in range(labels.shape[0]):
+        for position in range(labels.shape[1]):
+            label = int(labels[row, position])
+            if label != PAD:
+                scores = z[row, position]
+                terms.append(w[label] * (torch.logsumexp(scores, dim=0) - scores[label]))
+    return sum(terms) / len(terms)
+
+
+def _call_token_loss(weighted_ce_per_token, name, logits, labels, class_weight, need_grad=False):
+    z = logits.clone().requires_grad_(True)
+    with task("weighted_ce_per_token"):
+        out = weighted_ce_per_token(z, labels.clone(), class_weight.clone())
+    if not isinstance(out, torch.Tensor):
+        fail(f"{name}: your function returned {type(out).__name__}; a training loop needs a torch tensor that "
+             "gradients flow through. Which step turned the loss into a plain number?")
+    if out.numel() != 1:
+        fail(f"{name}: one number for the batch expected, got shape {tuple(out.shape)}")
+    if need_grad:
+        return z, out
+    return float(out.detach().reshape(()))
+
+
+def token_losses_hold(weighted_ce_per_token, cases):
+    """Fail unless ``weighted_ce_per_token`` has the docstring's properties and value on each case of ``cases``.
+
+    Each property is tested on a changed copy of the batch (weights scaled, padding added, tokens regrouped, the
+    batch copied, one weight changed), so a wrong divisor fails with the change that exposes it.
+    """
+    for case, lengths, num_tokens, class_weight, seed, *dtype in cases:
+        name = f"weighted_ce_per_token ({case})"
+        dtype = dtype[0] if dtype else torch.float64
+        logits, labels, w = token_batch(lengths, num_tokens, class_weight, seed, dtype)
+        z, out = _call_token_loss(weighted_ce_per_token, name, logits, labels, w, need_grad=True)
+        if not out.requires_grad:
+            fail(f"{name}: no gradient flows back from your loss to the logits. Which step cut the graph?")
         value = float(out.detach().reshape(()))
-        if np.isclose(value, weighted_sum / n, rtol=1e-5):
-            if not out.requires_grad:
-                fail(f"weighted_ce_per_n ({case}): the value is right but no gradient flows back to the logits "
-                     "(detached or rebuilt from numbers)")
-            (grad,) = torch.autograd.grad(out.reshape(()), z)
-            reference = logits.clone().requires_grad_(True)
-            (expected_grad,) = torch.autograd.grad((w[y] * F.cross_entropy(reference, y, reduction="none")).sum() / n,
-                                                   reference)
-            if not torch.allclose(grad, expected_grad, rtol=1e-4, atol=1e-6):
-                fail(f"weighted_ce_per_n ({case}): the value is right but its gradient is not")
-            continue
-        if np.isclose(value, weighted_sum / w[y].sum().item(), rtol=1e-5):
-            fail(f"weighted_ce_per_n ({case}): this is PyTorch's weighted mean - it divides by the sum of the "
-                 "targets' weights sum_i w[y_i], which changes from batch to batch. The docstring promises 1/N.")
-        if np.isclose(value, weighted_sum, rtol=1e-5):
-            fail(f"weighted_ce_per_n ({case}): you return the weighted sum; the task asks for a mean over the "
-                 f"N = {n} examples")
-        if np.isclose(value, weighted_sum / w.sum().item(), rtol=1e-5):
-            fail(f"weighted_ce_per_n ({case}): you divided by the sum of the K class weights; the batch has N = {n} "
-                 "examples")
-        if np.isclose(value, per_example.mean().item(), rtol=1e-5):
-            fail(f"weighted_ce_per_n ({case}): the class weights have no effect on your value")
-        fail(f"weighted_ce_per_n ({case}): the value is not (1/N) sum_i w[y_i] CE_i. Hint: compute the "
-             "per-example losses with reduction='none', weight them by their class's weight, then average over N.")
-    passed("weighted_ce_per_n: divides the weighted sum by N, on batches where sum_i w[y_i] != N"
-           + (" (hidden cases)" if hidden else ""))
+        scaled = _call_token_loss(weighted_ce_per_token, name, logits, labels, 3 * w)
+        if not np.isclose(scaled, 3 * value, rtol=1e-4, atol=1e-7):
+            ratio = f"{scaled / value:.3g}" if value else "undefined"
+            fail(f"{name}: with every class weight multiplied by 3 the docstring's loss is 3 times as large, and "
+                 f"yours changes by the factor {ratio}. What in your value grows with the weights, besides the "
+                 "weighted terms?")
+        k = len(class_weight)
+        extra = torch.tensor(np.random.default_rng(seed + 1).normal(0.0, 1.5, (len(lengths), 3, k)), dtype=dtype)
+        padded = _call_token_loss(weighted_ce_per_token, name, torch.cat([logits, extra], dim=1),
+                                  torch.cat([labels, torch.full((len(lengths), 3), PAD)], dim=1), w)
+        if not np.isclose(padded, value, rtol=1e-4, atol=1e-7):
+            fail(f"{name}: three more padding positions after every sentence (no new token) change your value. "
+                 "Which positions does your value count?")
+        real = labels != PAD
+        one_sentence = _call_token_loss(weighted_ce_per_token, name, logits[real].unsqueeze(0),
+                                        labels[real].unsqueeze(0), w)
+        if not np.isclose(one_sentence, value, rtol=1e-4, atol=1e-7):
+            fail(f"{name}: the same tokens, with the same labels and logits, written as one sentence instead of "
+                 f"{len(lengths)} give another value. What does the docstring's mean run over?")
+        twice = _call_token_loss(weighted_ce_per_token, name, torch.cat([logits, logits]), torch.cat([labels, labels]),
+                                 w)
+        if not np.isclose(twice, value, rtol=1e-4, atol=1e-7):
+            fail(f"{name}: two copies of the batch give another value than one copy, which no mean does. What does "
+                 "your value add up, and what does it divide by?")
+        present = int(labels[real][0])
+        changed_w = w.clone()
+        changed_w[present] = changed_w[present] * 5
+        changed = _call_token_loss(weighted_ce_per_token, name, logits, labels, changed_w)
+        if np.isclose(changed, value, rtol=1e-6, atol=1e-9):
+            fail(f"{name}: the weight of class {present}, which some real tokens have, multiplied by 5 leaves your "
+                 "value unchanged. Where do the class weights enter your value?")
+        reference = logits.clone().requires_grad_(True)
+        promised = _token_loss_by_loop(reference, labels, w)
+        if not np.isclose(value, float(promised.detach()), rtol=1e-4, atol=1e-7):
+            fail(f"{name}: your value passes the changes above but is not the docstring's (1/M) sum over the M real "
+                 "tokens of w[y_t] CE_t. Which term of your sum differs from CE_t, the cross-entropy of one token?")
+        (grad,) = torch.autograd.grad(out.reshape(()), z)
+        (expected_grad,) = torch.autograd.grad(promised, reference)
+        if not torch.allclose(grad.to(torch.float64), expected_grad.to(torch.float64), rtol=1e-3, atol=1e-6):
+            fail(f"{name}: the value is right but its gradient with respect to the logits is not. Which step of "
+                 "your computation does autograd follow differently from the value?")
+
+
+def check_weighted_ce_per_token(weighted_ce_per_token):
+    """Task 2: the mean over a batch's real tokens of w[y_t] CE_t, a tensor that gradients flow through."""
+    token_losses_hold(weighted_ce_per_token, TOKEN_CASES)
+    passed("weighted_ce_per_token: the mean over the real tokens, unchanged by padding, regrouping and copies, "
+           "proportional to the weights, with its gradient")
 
 
 # ---------------------------------------------------------------- task 3 (predict)
 
 PREDICTION_KEYS = (("sgd", "pytorch mean"), ("adam", "pytorch mean"), ("sgd", "divide by n"), ("adam", "divide by n"))
 PREDICTION_VALUES = ("same", "changes")
-
+#: Above this largest relative change of a parameter, the two runs count as a changed model.
+SAME_BELOW = 1e-2
 
 _EXPERIMENTS = {}
 
@@ -161,98 +219,116 @@ def _run_weight_scaling(X, y, class_weight, factor, epochs):
     return differences
 
 
-def _verdict(difference):
-    return "same" if difference < 1e-2 else "changes"
+def verdict(difference):
+    """'same' when the largest relative change of a parameter is below :data:`SAME_BELOW`, else 'changes'."""
+    return "same" if difference < SAME_BELOW else "changes"
 
 
-_EXPLAIN = {
-    ("sgd", "pytorch mean"): "PyTorch's mean divides by sum_i w[y_i], which grows by the same factor: the factor "
-                             "cancels, so loss, gradient and every step are unchanged",
-    ("adam", "pytorch mean"): "PyTorch's mean divides by sum_i w[y_i], which grows by the same factor: the loss "
-                              "itself does not change, so no optimiser can see the difference",
-    ("sgd", "divide by n"): "dividing by n keeps the factor: every gradient is 10 times larger and SGD's step is the "
-                            "learning rate times the gradient - a 10 times larger learning rate",
-    ("adam", "divide by n"): "Adam divides each step by a running estimate of the gradient's size, so a constant "
-                             "factor cancels (up to its tiny epsilon)",
-}
+def check_weight_scaling_prediction(prediction, reason):
+    """Task 3: the four predictions and a one-line reason are recorded and well formed (not whether they are right:
+    the graded part compares them with the experiment)."""
+    check_recorded_prediction("prediction", prediction, PREDICTION_KEYS, PREDICTION_VALUES, "reason", reason,
+                              "in one sentence, what does multiplying every weight by 10 do to the loss, and what "
+                              "does each optimiser do with that?")
 
 
-def check_weight_scaling_prediction(prediction, X, y, class_weight, hidden=False):
-    """Task 3: compare the student's four predictions with the experiment, and explain each gap."""
-    check_choices("prediction", prediction, PREDICTION_KEYS, PREDICTION_VALUES)
-    factor = 3.0 if hidden else 10.0
-    measured = weight_scaling_experiment(X, y, class_weight, factor=factor)
-    wrong = [key for key in PREDICTION_KEYS if prediction[key] != _verdict(measured[key])]
-    if wrong:
-        lines = [f"  {key}: you predicted '{prediction[key]}'; the runs differ by {measured[key]:.1e} "
-                 f"(relative) - {_EXPLAIN[key]}" for key in wrong]
-        fail(f"prediction: {len(wrong)} of 4 predictions disagree with the experiment (weights x{factor:g}):\n"
-             + "\n".join(lines))
-    passed(f"prediction: all four match the experiment (weights x{factor:g})")
+# ---------------------------------------------------------------- task 5 (derive)
 
+#: The library's own per-class recalls and accuracies, blocked while the student's function runs.
+DEPLOYED_FUNCTIONS = ("wloss.metrics.per_class_recall", "wloss.metrics.balanced_accuracy",
+                      "wloss.metrics.confusion_matrix", "sklearn.metrics.recall_score",
+                      "sklearn.metrics.balanced_accuracy_score", "sklearn.metrics.accuracy_score",
+                      "sklearn.metrics.confusion_matrix")
 
-# ---------------------------------------------------------------- task 4 (derive)
-
-_BA_CASES = [
-    ("always negative, 1 % positives", np.r_[np.zeros(99, int), 1], np.zeros(100, int)),
-    ("three classes", np.array([0, 0, 1, 1, 2, 2, 2, 2]), np.array([0, 1, 1, 1, 2, 0, 2, 2])),
-    ("a class never predicted", np.array([0, 0, 1, 2, 2, 2]), np.array([0, 0, 0, 2, 2, 1])),
-]
-_BA_HIDDEN = [
-    ("a predicted class absent from y_true", np.array([0, 0, 0, 1, 1]), np.array([0, 2, 0, 1, 2])),
-    ("labels 3 and 7 only", np.array([3, 3, 3, 7]), np.array([3, 7, 7, 7])),
-    ("perfect", np.array([1, 0, 2, 1]), np.array([1, 0, 2, 1])),
+#: (case, y_true, y_pred, priors): the visible cases, smallest first.
+DEPLOYED_CASES = [
+    ("two classes, priors 0.5 and 0.5", [0, 0, 0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 1, 1, 0], [0.5, 0.5]),
+    ("three classes, priors 0.2, 0.5, 0.3", [0, 0, 0, 0, 1, 1, 2, 2, 2, 2], [0, 0, 1, 0, 1, 2, 2, 2, 0, 2],
+     [0.2, 0.5, 0.3]),
+    ("three classes, class 1 never in y_true and prior 0", [0, 0, 0, 2, 2, 2, 2], [0, 1, 0, 2, 2, 1, 0],
+     [0.7, 0.0, 0.3]),
 ]
 
 
-def _balanced_accuracy(t, p):
-    return float(np.mean([np.mean(p[t == k] == k) for k in np.unique(t)]))
+def _deployed_by_reweighting(t, p, priors):
+    """Accuracy on the test examples re-weighted so that class k holds the share priors[k] of the total weight."""
+    counts = np.bincount(t, minlength=len(priors)).astype(float)
+    weight = np.zeros(len(priors))
+    weight[counts > 0] = np.asarray(priors, dtype=float)[counts > 0] / counts[counts > 0]
+    example_weight = weight[t]
+    return float(np.sum(example_weight * (t == p)) / np.sum(example_weight))
 
 
-def _mean_precision(t, p, classes):
-    values = [np.mean(t[p == k] == k) if np.any(p == k) else 0.0 for k in classes]
-    return float(np.mean(values))
+def _call_deployed(deployed_accuracy, name, t, p, priors):
+    with task("deployed_accuracy"), library_blocked("deployed_accuracy", *DEPLOYED_FUNCTIONS):
+        got = deployed_accuracy(np.array(t), np.array(p), np.array(priors, dtype=float))
+    return check_scalar(name, got)
 
 
-def _imitations(t, p):
-    """What common mistakes return on (t, p), each with the message that names it."""
-    in_either = np.union1d(t, p)
-    recall_over_union = float(np.mean([np.mean(p[t == k] == k) if np.any(t == k) else 0.0 for k in in_either]))
-    tp = np.array([np.sum((t == k) & (p == k)) for k in np.unique(t)])
-    macro_f1 = float(np.mean([2 * tp_k / (np.sum(t == k) + np.sum(p == k)) for k, tp_k in zip(np.unique(t), tp)]))
-    return [
-        (float(np.mean(t == p)), "you computed plain accuracy (correct / N), which lets the large classes dominate; "
-                                 "give every true class the same say"),
-        (_mean_precision(t, p, np.unique(t)), "you averaged per-class precision (the share of predictions of class k "
-                                              "that are right); balanced accuracy averages recall, the share of class "
-                                              "k's examples predicted as k"),
-        (_mean_precision(t, p, np.unique(p)), "you averaged per-class precision over the predicted classes; balanced "
-                                              "accuracy averages each TRUE class's recall"),
-        (recall_over_union, "you averaged over every label that appears in y_true or y_pred; a class that never occurs "
-                            "in y_true has no recall and must not count"),
-        (macro_f1, "you computed the macro-averaged F1; balanced accuracy averages recall only"),
-    ]
+def deployed_holds(deployed_accuracy, cases):
+    """Fail unless ``deployed_accuracy`` is right on each case of ``cases`` and has the properties of the task."""
+    for case, t, p, priors in cases:
+        t, p, priors = np.array(t), np.array(p), np.array(priors, dtype=float)
+        name = f"deployed_accuracy ({case})"
+        got = _call_deployed(deployed_accuracy, name, t, p, priors)
+        check_true(0.0 <= got <= 1.0, f"{name}: {got:.4g} is not an accuracy; what share of examples can a "
+                                      "classifier get right?")
+        present = [k for k in np.unique(t) if priors[k] > 0]
+        k = present[-1]
+        constant = _call_deployed(deployed_accuracy, f"{name}, every example predicted as class {k}", t,
+                                  np.full_like(t, k), priors)
+        if not np.isclose(constant, priors[k], rtol=1e-9, atol=1e-12):
+            fail(f"{name}: a classifier that predicts class {k} for every example gets {constant:.3f} from your "
+                 f"function. In the deployment, what share of the examples does such a classifier get right?")
+        copied_t = np.r_[t, np.repeat(t[t == k], 9)]
+        copied_p = np.r_[p, np.repeat(p[t == k], 9)]
+        copied = _call_deployed(deployed_accuracy, f"{name}, class {k}'s examples copied ten times", copied_t,
+                                copied_p, priors)
+        if not np.isclose(copied, got, rtol=1e-9, atol=1e-12):
+            fail(f"{name}: copying every test example of class {k} ten times changes your value, but the "
+                 "deployment's class shares are the priors, whatever the test set holds. Which of your quantities "
+                 "depends on how many test examples a class has?")
+        if not np.isclose(got, _deployed_by_reweighting(t, p, priors), rtol=1e-9, atol=1e-12):
+            fail(f"{name}: your value passes the two probes above but is not the expected accuracy in the "
+                 "deployment. Which prior does each class's term of your sum get?")
 
 
-def check_balanced_accuracy_score(balanced_accuracy_score, hidden=False):
-    """Task 4: the mean over the classes present in y_true of each class's recall.
+def check_deployed_accuracy(deployed_accuracy):
+    """Task 5: the expected accuracy where class k makes up the share priors[k] of the examples."""
+    deployed_holds(deployed_accuracy, DEPLOYED_CASES)
+    passed("deployed_accuracy: the expected accuracy under the deployment's class shares, with the library's "
+           "recalls and accuracies blocked")
 
-    All cases are run first; a wrong answer is then named by the common mistake that reproduces it on every
-    case (two mistakes can coincide on one case, e.g. plain accuracy and precision when one class is predicted).
+
+# ---------------------------------------------------------------- task 7 (open)
+
+def check_weighting_study(my_class_weight, y_train, study, reason):
+    """Task 7: a weighting of one's own, compared with inverse frequency on validation data over several seeds.
+
+    Checks only what can be checked without judging the choice: the weights are one per class, positive, with mean
+    weight 1 per training example; the study holds at least three seeds and, for each, a balanced accuracy of each
+    scheme on a validation split; and the reason is a sentence. The rubric grades the rest.
     """
-    cases = _BA_HIDDEN if hidden else _BA_CASES
-    got = {}
-    for case, t, p in cases:
-        with task("balanced_accuracy_score"):
-            got[case] = check_scalar(f"balanced_accuracy_score ({case})", balanced_accuracy_score(t.copy(), p.copy()))
-    wrong = [(case, t, p) for case, t, p in cases if not np.isclose(got[case], _balanced_accuracy(t, p), rtol=1e-9,
-                                                                       atol=1e-12)]
-    if wrong:
-        first = wrong[0][0]
-        imitations = {case: _imitations(t, p) for case, t, p in cases}
-        for index, (_, message) in enumerate(imitations[first]):
-            if all(np.isclose(got[case], imitations[case][index][0], rtol=1e-9, atol=1e-12) for case, _, _ in cases):
-                fail(f"balanced_accuracy_score ({first}): {message}.")
-        fail(f"balanced_accuracy_score ({first}): not the mean of the per-class recalls of the classes in y_true. "
-             "Hint: for each class k in y_true, the share of its examples predicted as k; then the plain mean.")
-    passed("balanced_accuracy_score: the mean per-class recall" + (" (hidden cases)" if hidden else ""))
+    y_train = np.asarray(y_train)
+    k = int(y_train.max()) + 1
+    w = check_array("my_class_weight", my_class_weight, shape=(k,))
+    check_true(bool(np.all(np.isfinite(w)) and np.all(w > 0)),
+               "my_class_weight: every class needs a positive, finite weight - which class did you leave out?")
+    mean = float(np.mean(w[y_train]))
+    check_true(np.isclose(mean, 1.0, rtol=1e-4),
+               f"my_class_weight: the mean weight per training example is {mean:.4g}; the comparison is fair only if "
+               "both schemes leave the loss at the same scale. Which condition of task 1 is that?")
+    if not isinstance(study, dict) or set(study) != {"seed", "inverse frequency", "mine"}:
+        fail("study: expected a dict with the keys 'seed', 'inverse frequency' and 'mine', each a list with one "
+             "entry per seed")
+    seeds = list(study["seed"])
+    check_true(len(seeds) >= 3 and len(set(seeds)) == len(seeds),
+               f"study['seed']: {len(set(seeds))} different seeds; how many runs does it take to tell a difference "
+               "from noise?")
+    for scheme in ("inverse frequency", "mine"):
+        values = check_array(f"study[{scheme!r}]", study[scheme], shape=(len(seeds),))
+        check_true(bool(np.all((values >= 0) & (values <= 1))),
+                   f"study[{scheme!r}]: a balanced accuracy lies between 0 and 1")
+    if not isinstance(reason, str) or len(reason.split()) < 12:
+        fail("reason: write two or three sentences: why these weights, and what the study says about them")
+    passed("weighting study: weights, three or more seeds and a reason recorded (the choice is graded by hand)")

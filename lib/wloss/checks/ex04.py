@@ -1,230 +1,256 @@
-"""Checks for exercise 04 (thresholds, costs, F1, eliciting a cost matrix, interpolated average precision).
+"""Checks for exercise 04 (thresholds, costs, F1 under another prevalence, a flattering evaluation, interpolated
+average precision, a cost matrix of one's own).
 
-Each check recomputes the property its task asks for from what the student
-returned, names the case that exposes a mistake and gives a hint; none prints
-the answer. ``hidden=True`` runs the extra cases of the graded (hidden) part.
+Each check recomputes the property its task asks for from what the student returned, names the smallest case that
+exposes a mistake and asks a question; none prints the answer or names the fix. The instructor's hidden cases, the
+scenario's reference matrix and the grading of the prediction against the experiment are not here: they are in
+``wloss_grading.ex04``, which calls the same case runners (``thresholds_hold``, ...) on inputs the student never sees.
 """
+import hashlib
+
 import numpy as np
 
-from wloss.checks import check_array, check_choices, check_scalar, fail, library_blocked, passed, task
+from wloss.checks import (check_array, check_recorded_prediction, check_scalar, check_true, fail, library_blocked,
+                          passed, task)
 from wloss.metrics import best_threshold, real_world_cost
 
 # ---------------------------------------------------------------- task 1 (derive)
 
-#: Cost matrices C[true, predicted]; off-diagonal mistakes cost more than the right decision in the same row.
-_MATRICES = [
+#: Cost matrices C[true, predicted], smallest first; in each row the mistake costs more than the right decision.
+MATRICES = [
     [[0.0, 1.0], [20.0, 0.0]],
     [[0.0, 5.0], [1.0, 0.0]],
     [[0.0, 4.0], [50.0, 4.0]],          # a flag costs 4 whether or not the example is positive
 ]
-_MATRICES_HIDDEN = [
-    [[1.0, 3.0], [10.0, 2.0]],
-    [[0.5, 0.6], [100.0, 0.0]],
-    [[0.0, 30.0], [40.0, 25.0]],
-]
 
 
-def _expected_costs(cost, q):
-    """Expected cost of predicting negative and positive at probability q, for C[true, predicted]."""
+#: The library's threshold for two costs, blocked while the student's function runs.
+THRESHOLD_FUNCTIONS = ("wloss.metrics.bayes_threshold",)
+
+
+def expected_costs(cost, q):
+    """Expected cost of predicting negative and of predicting positive at probability q, for C[true, predicted]."""
     cost = np.asarray(cost, dtype=float)
     negative = (1 - q) * cost[0, 0] + q * cost[1, 0]
     positive = (1 - q) * cost[0, 1] + q * cost[1, 1]
     return negative, positive
 
 
-def _threshold_property(name, t, cost, case):
-    """Fail unless predicting positive is cheaper just above t and dearer just below."""
-    if not 0.0 <= t <= 1.0:
-        fail(f"{name} ({case}): {t:.4g} is not a probability; the threshold lies in [0, 1]")
-    for q, side in ((min(t + 0.01, 1.0), "above"), (max(t - 0.01, 0.0), "below")):
-        negative, positive = _expected_costs(cost, q)
-        if side == "above" and positive > negative + 1e-12:
-            fail(f"{name} ({case}): just above your threshold (q = {q:.3f}) predicting positive costs {positive:.4g} "
-                 f"in expectation and predicting negative {negative:.4g} - your threshold is too low. "
-                 "Hint: write both expected costs as functions of q, with the costs of correct decisions too.")
-        if side == "below" and positive < negative - 1e-12:
-            fail(f"{name} ({case}): just below your threshold (q = {q:.3f}) predicting positive is already cheaper "
-                 f"({positive:.4g} against {negative:.4g}) - your threshold is too high. "
-                 "Hint: write both expected costs as functions of q, with the costs of correct decisions too.")
+def _crossing(cost):
+    """Where the two expected costs meet, by bisection on [0, 1] (no closed form)."""
+    low, high = 0.0, 1.0
+    for _ in range(200):
+        middle = (low + high) / 2
+        negative, positive = expected_costs(cost, middle)
+        low, high = (middle, high) if positive > negative else (low, middle)
+    return (low + high) / 2
 
 
-def check_threshold_from_cost_matrix(threshold_from_cost_matrix, hidden=False):
+def thresholds_hold(threshold_from_cost_matrix, matrices):
+    """Fail unless, for each matrix, the two decisions cost the same in expectation at the returned threshold."""
+    for matrix in matrices:
+        cost = np.array(matrix, dtype=float)
+        name = f"threshold_from_cost_matrix (cost = {cost.tolist()})"
+        with task("threshold_from_cost_matrix"), library_blocked("threshold_from_cost_matrix", *THRESHOLD_FUNCTIONS):
+            got = check_scalar(name, threshold_from_cost_matrix(cost.copy()))
+        check_true(0.0 <= got <= 1.0, f"{name}: {got:.4g} is not a probability. What range can a threshold on q "
+                                      "take?")
+        negative, positive = expected_costs(cost, got)
+        if np.isclose(negative, positive, rtol=1e-9, atol=1e-12):
+            continue
+        if np.isclose(got, _crossing(cost.T), atol=1e-9) and not np.isclose(got, 0.5):
+            fail(f"{name}: your threshold is where the decisions would cost the same if the matrix were "
+                 "cost[predicted, true]. Which index of `cost` is the truth, and which the decision?")
+        off_diagonal = cost.copy()
+        off_diagonal[[0, 1], [0, 1]] = 0.0
+        if np.isclose(got, _crossing(off_diagonal), atol=1e-9) and np.any(np.diag(cost) != 0):
+            fail(f"{name}: your threshold is the same as for this matrix with its diagonal set to 0, and here the "
+                 "diagonal is not 0. What does a correct decision add to each expected cost?")
+        side = "negative" if negative < positive else "positive"
+        fail(f"{name}: at your threshold the two decisions do not cost the same in expectation: predicting {side} "
+             f"is cheaper there, so your threshold is too {'low' if side == 'negative' else 'high'}. Which entries "
+             "of the matrix enter the expected cost of each decision?")
+
+
+def check_threshold_from_cost_matrix(threshold_from_cost_matrix):
     """Task 1: the probability above which predicting positive has the lower expected cost."""
-    for matrix in (_MATRICES_HIDDEN if hidden else _MATRICES):
-        cost = np.array(matrix)
-        case = f"cost = {cost.tolist()}"
-        with task("threshold_from_cost_matrix"):
-            got = check_scalar(f"threshold_from_cost_matrix ({case})", threshold_from_cost_matrix(cost.copy()))
-        off_only = cost[0, 1] / (cost[0, 1] + cost[1, 0])
-        transposed = (cost[1, 0] - cost[1, 1]) / ((cost[1, 0] - cost[1, 1]) + (cost[0, 1] - cost[0, 0]))
-        right_negative, right_positive = _expected_costs(cost, got)
-        if not np.isclose(right_negative, right_positive, rtol=1e-9, atol=1e-12):
-            if np.isclose(got, transposed) and not np.isclose(transposed, 0.5):
-                fail(f"threshold_from_cost_matrix ({case}): you read the matrix as C[predicted, true] (or swapped "
-                     "the two mistakes); rows are the TRUE class, columns the decision. An expensive miss must lower "
-                     "the threshold.")
-            if np.isclose(got, off_only) and np.any(np.diag(cost) != 0):
-                fail(f"threshold_from_cost_matrix ({case}): you used only the two mistakes' costs; here correct "
-                     "decisions cost something too (the diagonal), and what matters is how much each decision "
-                     "saves over the other.")
-            _threshold_property("threshold_from_cost_matrix", got, cost, case)
-            fail(f"threshold_from_cost_matrix ({case}): at your threshold the two decisions should cost the same in "
-                 "expectation, and they do not. Hint: solve expected cost(positive) = expected cost(negative) for q.")
+    thresholds_hold(threshold_from_cost_matrix, MATRICES)
     passed("threshold_from_cost_matrix: at the threshold both decisions cost the same, and above it predicting "
-           "positive is cheaper" + (" (hidden cases)" if hidden else ""))
+           "positive is cheaper")
 
 
 # ---------------------------------------------------------------- task 3 (derive: a scenario)
 
-#: The shop's numbers, as the task states them (euros).
-REVIEW, GOODS, FEE, CANCEL_RATE, MARGIN = 3.0, 120.0, 15.0, 0.1, 20.0
-_ENTRY = {
-    (0, 0): ("an honest order that is not flagged", "nothing goes wrong and nobody looks at it"),
-    (0, 1): ("a flagged honest order", "every flagged order is reviewed, and some delayed customers cancel: "
-                                       "count the expected loss per order"),
-    (1, 0): ("a fraudulent order that ships", "the shop loses the goods AND pays a fee"),
-    (1, 1): ("a flagged fraudulent order", "the fraud is caught, but the review still has to be paid"),
+#: Digests of the scenario's entries: the check can tell a right entry without holding its value.
+_DIGESTS = {(0, 0): "46e6ede7a181a3d169d129db", (0, 1): "6653672c637721938ce826d9",
+            (1, 0): "050b95c834fcac91b05f3c98", (1, 1): "11201b7d6e6df24c664d2e19"}
+#: What each entry is, and the question a wrong entry gets.
+ENTRY_QUESTIONS = {
+    (0, 0): ("an honest order that ships", "which of the facts above apply to it?"),
+    (0, 1): ("a flagged honest order", "which of the facts above apply to it, and what do they cost per flagged "
+                                       "honest order, on average?"),
+    (1, 0): ("a fraudulent order that ships", "which of the facts above apply to it?"),
+    (1, 1): ("a flagged fraudulent order", "which of the facts above apply to it?"),
 }
 
 
-def _scenario_cost():
-    return np.array([[0.0, REVIEW + CANCEL_RATE * MARGIN], [GOODS + FEE, REVIEW]])
+def entry_is_right(value, i, j) -> bool:
+    """Whether ``value`` is the scenario's entry (i, j), to 4 decimals."""
+    digest = hashlib.sha256(f"ex04 fraud_cost[{i}, {j}] = {float(value):.4f}".encode()).hexdigest()[:24]
+    return digest == _DIGESTS[i, j]
 
 
-def check_fraud_scenario(fraud_cost, fraud_threshold, threshold_from_cost_matrix=None, hidden=False):
+def check_fraud_scenario(fraud_cost, fraud_threshold, threshold_from_cost_matrix=None):
     """Task 3: the scenario's cost matrix C[true, predicted] and the threshold that follows from it."""
     C = check_array("fraud_cost", fraud_cost, shape=(2, 2))
     t = check_scalar("fraud_threshold", fraud_threshold)
-    expected = _scenario_cost()
-    if np.allclose(C, expected.T) and not np.allclose(C, expected):
-        fail("fraud_cost: the matrix is transposed - rows are the TRUE class (0 honest, 1 fraud), columns the "
-             "decision (0 ship, 1 flag)")
-    for (i, j), (what, hint) in _ENTRY.items():
-        if not np.isclose(C[i, j], expected[i, j], rtol=1e-9, atol=1e-9):
-            fail(f"fraud_cost[{i}, {j}], the cost of {what}, does not follow from the scenario. Hint: {hint}.")
-    negative, positive = _expected_costs(C, t)
+    if all(entry_is_right(C[j, i], i, j) for i in range(2) for j in range(2)) and not entry_is_right(C[0, 1], 0, 1):
+        fail("fraud_cost: your matrix holds the story's costs, each in the other's place across the diagonal. Which "
+             "index is the truth (0 honest, 1 fraud), and which the decision (0 ship, 1 flag)?")
+    for (i, j), (what, question) in ENTRY_QUESTIONS.items():
+        if not entry_is_right(C[i, j], i, j):
+            fail(f"fraud_cost[{i}, {j}], the cost of {what}, does not follow from the story: {question}")
+    negative, positive = expected_costs(C, t)
     if not np.isclose(negative, positive, rtol=1e-9, atol=1e-12):
         fail("fraud_threshold: your cost matrix is right, but at your threshold the two decisions do not cost the "
-             "same in expectation - compute it from fraud_cost with your function from task 1")
-    if hidden and threshold_from_cost_matrix is not None:
+             "same in expectation. Which function of task 1 turns a matrix into its threshold?")
+    if threshold_from_cost_matrix is not None:
         with task("threshold_from_cost_matrix"):
             again = check_scalar("threshold_from_cost_matrix(fraud_cost)", threshold_from_cost_matrix(C.copy()))
-        if not np.isclose(again, t):
-            fail("fraud_threshold: not what your task-1 function returns for fraud_cost")
-    passed("fraud scenario: every cost follows from the story, and the threshold from the costs"
-           + (" (hidden part)" if hidden else ""))
+        check_true(np.isclose(again, t, rtol=1e-9, atol=1e-12),
+                   "fraud_threshold: not what your task-1 function returns for fraud_cost. Where does your number "
+                   "come from?")
+    passed("fraud scenario: every cost follows from the story, and the threshold from the costs")
 
 
 # ---------------------------------------------------------------- task 4 (predict)
 
-PREDICTION_CASES = ("misses cost 20, false alarms 1", "misses cost 1, false alarms 5")
-_PREDICTION_COSTS = {PREDICTION_CASES[0]: (20.0, 1.0), PREDICTION_CASES[1]: (1.0, 5.0)}
-PREDICTION_VALUES = ("higher", "lower", "about the same")
+PREVALENCES = {"2 % positives": (0.25, 12.0), "38 % positives": (1.2, 2.0)}
+PREDICTION_KEYS = ("F1-maximising threshold", "cost-minimising threshold (misses 20, false alarms 1)")
+PREDICTION_VALUES = ("rises", "falls", "stays")
+#: A threshold that moves by less than this from 2 % to 38 % positives "stays".
+STAYS_WITHIN = 0.03
 
 
-def calibrated_validation_scores(seed=0, n=4000):
-    """Validation scores q of a calibrated model and labels drawn with P(y = 1) = q (about 12 % positives)."""
+def calibrated_validation_scores(seed=0, n=4000, beta=(0.6, 4.0)):
+    """Validation scores q of a calibrated model, q ~ Beta(*beta), and labels drawn with P(y = 1) = q.
+
+    The default draws about 12 % positives; ``beta=(0.25, 12.0)`` about 2 %, ``(1.2, 2.0)`` about 38 %.
+    """
     rng = np.random.default_rng(seed)
-    q = rng.beta(0.6, 4.0, size=n)
+    q = rng.beta(*beta, size=n)
     return q, (rng.random(n) < q).astype(int)
 
 
-def f1_and_cost_thresholds(scores, y, c_fn, c_fp):
-    """The F1-maximising and the cost-minimising thresholds on (scores, y)."""
-    return (best_threshold(scores, y, "f1"), best_threshold(scores, y, "cost", fn_cost=c_fn, fp_cost=c_fp))
+def prevalence_experiment(seed=0, n=200_000):
+    """F1-maximising and cost-minimising (c_fn = 20, c_fp = 1) thresholds of calibrated scores at 2 % and 38 %
+    positives, and how each moves from the first to the second. Only random draws and counts: the same on every
+    CPU."""
+    result = {}
+    for index, (setting, beta) in enumerate(PREVALENCES.items()):
+        q, y = calibrated_validation_scores(seed=[4400 + int(seed), index], n=n, beta=beta)
+        result[setting] = {"positives": float(y.mean()),
+                           PREDICTION_KEYS[0]: best_threshold(q, y, "f1"),
+                           PREDICTION_KEYS[1]: best_threshold(q, y, "cost", fn_cost=20.0, fp_cost=1.0)}
+    low, high = (result[setting] for setting in PREVALENCES)
+    result["outcome"] = {key: ("stays" if abs(high[key] - low[key]) < STAYS_WITHIN else
+                               "rises" if high[key] > low[key] else "falls") for key in PREDICTION_KEYS}
+    return result
 
 
-def _relation(t_f1, t_cost):
-    if abs(t_f1 - t_cost) < 0.02:
-        return "about the same"
-    return "higher" if t_f1 > t_cost else "lower"
+def check_prevalence_prediction(prediction, reason):
+    """Task 4: the two predictions and a one-line reason are recorded and well formed (not whether they are right:
+    the graded part compares them with the experiment)."""
+    check_recorded_prediction("prediction", prediction, PREDICTION_KEYS, PREDICTION_VALUES, "reason", reason,
+                              "in one sentence, what does each threshold depend on?")
 
 
-def check_f1_threshold_prediction(prediction, hidden=False):
-    """Task 4: where the F1-tuned threshold lies relative to the cost-optimal one, per cost model."""
-    check_choices("prediction", prediction, PREDICTION_CASES, PREDICTION_VALUES)
-    scores, y = calibrated_validation_scores(seed=7 if hidden else 0)
-    wrong = []
-    for key in PREDICTION_CASES:
-        t_f1, t_cost = f1_and_cost_thresholds(scores, y, *_PREDICTION_COSTS[key])
-        if prediction[key] != _relation(t_f1, t_cost):
-            wrong.append(f"  {key}: you predicted '{prediction[key]}'; the experiment gives the F1 threshold "
-                         f"{t_f1:.3f} and the cost-optimal one {t_cost:.3f}. F1 counts a miss and a false alarm "
-                         "alike, so its threshold ignores which mistake is dearer - it cannot move with the costs")
-    if wrong:
-        fail("prediction: " + f"{len(wrong)} of 2 predictions disagree with the experiment:\n" + "\n".join(wrong))
-    passed("prediction: both match the experiment" + (" (a second sample)" if hidden else ""))
+# ---------------------------------------------------------------- task 6 (debug)
+
+def evaluation_case(n_val, n_test, c_fn, c_fp, seed):
+    """(case, validation scores, validation labels, test scores, test labels, c_fn, c_fp).
+
+    Validation and test sets differ in size; validation scores are rounded to 0.01 and test scores lie half-way
+    between, so no test score is a validation score.
+    """
+    rng = np.random.default_rng(seed)
+    val_q, test_q = rng.beta(0.6, 4.0, n_val), rng.beta(0.6, 4.0, n_test)
+    y_val, y_test = (rng.random(n_val) < val_q).astype(int), (rng.random(n_test) < test_q).astype(int)
+    s_val = np.round(val_q, 2)
+    s_test = np.clip(np.floor(test_q * 100) / 100 + 0.005, 0.0, 1.0)
+    case = f"{n_val} validation and {n_test} test examples, c_fn={c_fn:g}, c_fp={c_fp:g}"
+    return case, s_val, y_val, s_test, y_test, c_fn, c_fp
 
 
-# ---------------------------------------------------------------- task 5 (debug)
+#: The library's threshold search and cost, blocked while the student's function runs.
+EVALUATION_FUNCTIONS = ("wloss.metrics.best_threshold", "wloss.metrics.real_world_cost")
 
-def _evaluation_cases(hidden):
-    """(name, validation scores, validation labels, test scores, test labels, c_fn, c_fp)."""
-    seeds = (11, 12, 13) if hidden else (1, 2, 3)
-    cases = []
-    for seed, (c_fn, c_fp) in zip(seeds, [(20.0, 1.0), (1.0, 5.0), (5.0, 2.0)]):
-        rng = np.random.default_rng(seed)
-        val_q, test_q = rng.beta(0.6, 4.0, 300), rng.beta(0.6, 4.0, 300)
-        val = (np.round(val_q, 2), (rng.random(300) < val_q).astype(int))
-        test = (np.round(test_q, 2), (rng.random(300) < test_q).astype(int))
-        cases.append((f"300 validation and 300 test scores, c_fn={c_fn:g}, c_fp={c_fp:g}", *val, *test, c_fn, c_fp))
-    return cases
+#: The visible cases: a smaller and a larger validation set than the test set.
+EVALUATION_CASES = [evaluation_case(120, 310, 20.0, 1.0, 1), evaluation_case(250, 90, 1.0, 5.0, 2)]
 
 
-def _cost_at(scores, y, t, c_fn, c_fp):
-    return real_world_cost(y, (scores >= t).astype(int), c_fn, c_fp)
+def _cost_at(scores, y, t, c_fn, c_fp, strict=False):
+    flagged = scores > t if strict else scores >= t
+    return real_world_cost(y, flagged.astype(int), c_fn, c_fp)
 
 
-def _swapped_cost_at(scores, y, t, c_fn, c_fp):
-    return real_world_cost(y, (scores >= t).astype(int), c_fp, c_fn)
-
-
-def check_evaluate_cost_rule(evaluate_cost_rule, hidden=False):
-    """Task 5: threshold chosen on validation data by Real World Cost, cost reported on the test set."""
-    for case, s_val, y_val, s_test, y_test, c_fn, c_fp in _evaluation_cases(hidden):
-        with task("evaluate_cost_rule"):
+def evaluations_hold(evaluate_cost_rule, cases):
+    """Fail unless, on each case, the threshold is a validation score with the lowest validation cost and the
+    reported number is its Real World Cost on the test set."""
+    for case, s_val, y_val, s_test, y_test, c_fn, c_fp in cases:
+        name = f"evaluate_cost_rule ({case})"
+        with task("evaluate_cost_rule"), library_blocked("evaluate_cost_rule", *EVALUATION_FUNCTIONS):
             result = evaluate_cost_rule(s_val.copy(), y_val.copy(), s_test.copy(), y_test.copy(), c_fn, c_fp)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            fail(f"evaluate_cost_rule ({case}): return a pair (threshold, test cost), got {type(result).__name__}")
-        t = check_scalar(f"evaluate_cost_rule ({case}): the threshold", result[0])
-        reported = check_scalar(f"evaluate_cost_rule ({case}): the test cost", result[1])
+            fail(f"{name}: return a pair (threshold, test cost), got {type(result).__name__}")
+        t = check_scalar(f"{name}: the threshold", result[0])
+        reported = check_scalar(f"{name}: the test cost", result[1])
         candidates = np.unique(s_val)
-        best_val = min(_cost_at(s_val, y_val, c, c_fn, c_fp) for c in candidates)
-        val_cost = _cost_at(s_val, y_val, t, c_fn, c_fp)
-        if val_cost > best_val + 1e-12:
-            swapped_best = min(_swapped_cost_at(s_val, y_val, c, c_fn, c_fp) for c in candidates)
-            test_best = min(_cost_at(s_test, y_test, c, c_fn, c_fp) for c in np.unique(s_test))
-            swapped_test_best = min(_swapped_cost_at(s_test, y_test, c, c_fn, c_fp) for c in np.unique(s_test))
-            if np.isclose(_swapped_cost_at(s_test, y_test, t, c_fn, c_fp), swapped_test_best):
-                fail(f"evaluate_cost_rule ({case}): two things are wrong. The threshold is not the cheapest on the "
-                     "data that should choose it (which data may choose a hyper-parameter?), and the cost it minimises "
-                     "does not price the two kinds of mistake as c_fn and c_fp say (which mistake is a false "
-                     "negative?).")
-            if np.isclose(_cost_at(s_test, y_test, t, c_fn, c_fp), test_best) or t not in candidates:
-                fail(f"evaluate_cost_rule ({case}): your threshold is not the cheapest on the validation data - it "
-                     "looks chosen on the test set. A threshold is a hyper-parameter: choose it on validation data, "
-                     "then report its cost on the test set once.")
-            if np.isclose(_swapped_cost_at(s_val, y_val, t, c_fn, c_fp), swapped_best):
-                fail(f"evaluate_cost_rule ({case}): your threshold minimises a cost with false negatives and false "
-                     "positives swapped: a false negative is a positive example that is NOT flagged, and it costs "
-                     "c_fn.")
-            fail(f"evaluate_cost_rule ({case}): another validation score gives a lower validation cost than your "
-                 f"threshold ({val_cost:.4f} per example at yours)")
+        if not np.any(np.isclose(candidates, t, rtol=0, atol=1e-12)):
+            fail(f"{name}: your threshold is not one of the validation scores. Which scores may the rule choose "
+                 "its threshold from, and why those?")
+        val_costs = np.array([_cost_at(s_val, y_val, c, c_fn, c_fp) for c in candidates])
+        if _cost_at(s_val, y_val, t, c_fn, c_fp) > val_costs.min() + 1e-12:
+            swapped = np.array([_cost_at(s_val, y_val, c, c_fp, c_fn) for c in candidates])
+            strict = np.array([_cost_at(s_val, y_val, c, c_fn, c_fp, strict=True) for c in candidates])
+            if np.isclose(_cost_at(s_val, y_val, t, c_fp, c_fn), swapped.min()):
+                fail(f"{name}: your threshold is the cheapest on the validation data only if c_fn and c_fp trade "
+                     "places. Which of the two mistakes does c_fn price: a positive left unflagged, or a negative "
+                     "flagged?")
+            if np.isclose(_cost_at(s_val, y_val, t, c_fn, c_fp, strict=True), strict.min()):
+                fail(f"{name}: your threshold is the cheapest only if an example scoring exactly t is left "
+                     "unflagged. Which examples does the rule 'score >= t' flag?")
+            fail(f"{name}: another validation score gives a lower validation cost than your threshold. What does "
+                 "your search compare, and on which data?")
         test_cost = _cost_at(s_test, y_test, t, c_fn, c_fp)
-        if not np.isclose(reported, test_cost, rtol=1e-9, atol=1e-12):
-            if np.isclose(reported, val_cost):
-                fail(f"evaluate_cost_rule ({case}): you reported the validation cost; report the cost of your "
-                     "threshold on the test set")
-            if np.isclose(reported, _swapped_cost_at(s_test, y_test, t, c_fn, c_fp)):
-                fail(f"evaluate_cost_rule ({case}): the reported test cost counts false negatives and false "
-                     "positives the wrong way round")
-            fail(f"evaluate_cost_rule ({case}): the reported cost is not the Real World Cost (FN c_fn + FP c_fp) / N "
-                 "of your threshold on the test set")
-    passed("evaluate_cost_rule: threshold chosen on validation data by cost, cost reported on the test set"
-           + (" (hidden cases)" if hidden else ""))
+        if np.isclose(reported, test_cost, rtol=1e-9, atol=1e-12):
+            continue
+        flagged = (s_test >= t).astype(int)
+        total = test_cost * len(y_test)
+        if np.isclose(reported, _cost_at(s_val, y_val, t, c_fn, c_fp), rtol=1e-9):
+            fail(f"{name}: the number you report is your threshold's cost on the validation data. On which data "
+                 "does the task report it?")
+        if np.isclose(reported, real_world_cost(y_test, flagged, c_fp, c_fn), rtol=1e-9):
+            fail(f"{name}: the reported test cost prices the two kinds of mistake the other way round. Which one "
+                 "is a false negative?")
+        if np.isclose(reported, total / len(y_val), rtol=1e-9):
+            fail(f"{name}: the reported test cost is a total over the test set divided by {len(y_val)}. How many "
+                 "examples does that mean run over?")
+        if np.isclose(reported, total, rtol=1e-9):
+            fail(f"{name}: the reported test cost is a total, not a cost per example. What does the Real World "
+                 "Cost divide by?")
+        fail(f"{name}: the reported number is not the Real World Cost (FN c_fn + FP c_fp) / N of your threshold on "
+             "the test set. Which of FN, FP, c_fn, c_fp and N differs in yours?")
 
 
-# ---------------------------------------------------------------- task 6 (derive: interpolated AP)
+def check_evaluate_cost_rule(evaluate_cost_rule):
+    """Task 6: threshold chosen among the validation scores by Real World Cost, its cost reported on the test set."""
+    evaluations_hold(evaluate_cost_rule, EVALUATION_CASES)
+    passed("evaluate_cost_rule: threshold chosen among the validation scores by cost, cost reported on the test "
+           "set, with validation and test sets of different sizes")
+
+
+# ---------------------------------------------------------------- task 7 (derive: interpolated AP)
 
 #: The library's own precision-recall curves and step-wise AP, blocked while the student's function runs.
 AP_FUNCTIONS = ("wloss.metrics.average_precision", "wloss.metrics.precision_recall_curve",
@@ -246,19 +272,17 @@ def ap_case(n):
     return y, np.round(np.clip(rng.normal(0.4 + 0.15 * y, 0.2), 0.0, 1.0), 1)
 
 
-def _ap_cases(hidden):
-    """(case, labels, scores), the smallest first, so the first failure names the smallest input."""
-    if hidden:
-        small = [([0, 1, 1, 0, 1, 0], [0.2, 0.7, 0.4, 0.9, 0.5, 0.1]),
-                 ([1, 0, 1, 0, 0, 0], [0.3, 0.3, 0.3, 0.9, 0.1, 0.3])]
-        n = 60
-    else:
-        small = [([1, 0, 1], [0.8, 0.9, 0.7]),
-                 ([0, 1, 0, 1], [0.4, 0.9, 0.7, 0.2]),
-                 ([0, 1, 0, 1], [0.5, 0.9, 0.9, 0.5])]
-        n = 40
+def ap_cases(small, n):
+    """(case, labels, scores) for the small (labels, scores) pairs and ``ap_case(n)``, the smallest first, so the
+    first failure names the smallest input."""
     cases = [(f"y = {y}, scores = {s}", np.array(y), np.array(s, dtype=float)) for y, s in small]
     return cases + [(f"the {n} examples of ex04.ap_case({n}), scores rounded to 0.1", *ap_case(n))]
+
+
+#: The visible cases: a ranking where precision rises again, and ties.
+AP_CASES = ap_cases([([1, 0, 1], [0.8, 0.9, 0.7]),
+                     ([0, 1, 0, 1], [0.4, 0.9, 0.7, 0.2]),
+                     ([0, 1, 0, 1], [0.5, 0.9, 0.9, 0.5])], 40)
 
 
 def _precision_at(y, s, t):
@@ -319,10 +343,17 @@ def _same(a, b):
     return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))
 
 
-def check_interpolated_average_precision(interpolated_average_precision, hidden=False):
-    """Task 6: VOC-style interpolated AP, tied scores entering together, compared with a brute-force reference."""
+def check_interpolated_average_precision(interpolated_average_precision):
+    """Task 7: VOC-style interpolated AP, tied scores entering together, compared with a brute-force reference."""
+    interpolated_ap_holds(interpolated_average_precision, AP_CASES)
+    passed("interpolated_average_precision: equals a brute-force interpolated AP on every case, tied scores "
+           "included, in any order of the examples")
+
+
+def interpolated_ap_holds(interpolated_average_precision, cases):
+    """Fail unless ``interpolated_average_precision`` equals the brute force on each case of ``cases``."""
     name = "interpolated_average_precision"
-    for case, y, s in _ap_cases(hidden):
+    for case, y, s in cases:
         reorderings = [np.arange(len(y)), np.arange(len(y))[::-1], np.random.default_rng(len(y)).permutation(len(y))]
         values = []
         for order in reorderings:
@@ -367,5 +398,35 @@ def check_interpolated_average_precision(interpolated_average_precision, hidden=
         fail(f"{name} ({case}): your value is not the area under the interpolated step curve, the sum of "
              "(R_n - R_(n-1)) p_interp(R_n) over the distinct thresholds. Which recall levels does your sum visit, "
              "and how wide is each step?")
-    passed(f"{name}: equals a brute-force interpolated AP on every case, tied scores included, in any order of the "
-           "examples" + (" (hidden cases)" if hidden else ""))
+
+
+# ---------------------------------------------------------------- task 8 (open)
+
+def check_my_cost_model(my_cost, my_cost_sources, my_threshold, threshold_from_cost_matrix):
+    """Task 8: a cost matrix of one's own, one source per entry, and the threshold task 1's function gives for it.
+
+    Checks only what can be checked without judging the application: a 2 x 2 matrix of finite, non-negative
+    costs in which each row's mistake costs more than its correct decision; a line on each entry's source; and the
+    threshold. The rubric grades the rest.
+    """
+    C = check_array("my_cost", my_cost, shape=(2, 2))
+    check_true(bool(np.all(np.isfinite(C)) and np.all(C >= 0)),
+               "my_cost: some cost is negative or not finite - what would a negative cost mean in your story?")
+    for row, what in ((0, "a negative example"), (1, "a positive example")):
+        check_true(C[row, 1 - row] > C[row, row],
+                   f"my_cost[{row}]: for {what} the mistake does not cost more than the correct decision. Is that "
+                   "what your story says?")
+    entries = [f"{i}{j}" for i in range(2) for j in range(2)]
+    if not isinstance(my_cost_sources, dict) or sorted(my_cost_sources) != entries:
+        fail(f"my_cost_sources: expected a dict with the keys {entries} (true class, decision), one line each")
+    for key in entries:
+        line = my_cost_sources[key]
+        if not isinstance(line, str) or len(line.split()) < 5:
+            fail(f"my_cost_sources[{key!r}]: one line on who pays this cost and where its number comes from")
+    t = check_scalar("my_threshold", my_threshold)
+    with task("threshold_from_cost_matrix"):
+        again = check_scalar("threshold_from_cost_matrix(my_cost)", threshold_from_cost_matrix(C.copy()))
+    check_true(np.isclose(again, t, rtol=1e-9, atol=1e-12),
+               "my_threshold: not what your task-1 function returns for my_cost. Where does your number come from?")
+    passed("my cost model: a well-formed matrix, a source for every entry and its threshold (the story is graded "
+           "by hand)")

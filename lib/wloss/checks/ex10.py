@@ -10,7 +10,8 @@ blocked, and compares it with a reference written out here loop by loop.
 import numpy as np
 import torch
 
-from wloss.checks import check_array, check_scalar, check_true, fail, library_blocked, passed, task
+from wloss.checks import (check_array, check_recorded_prediction, check_scalar, check_true, fail, library_blocked,
+                          passed, task)
 
 #: The library's own versions of task 1's answer, blocked while the student's rps runs.
 RPS_FUNCTIONS = ("wloss.losses.rps_loss", "wloss.losses.ordinal.rps_loss", "wloss.reference.rps_loss")
@@ -24,47 +25,60 @@ CORN_FUNCTIONS = ("wloss.losses.corn_loss", "wloss.losses.corn.corn_loss", "wlos
 CHANGES = ("lower", "higher", "about the same")
 
 
-def _forecast_cases(hidden):
-    """(case, probs (N, K), labels (N,)): random forecasts, perfect ones, labels at both ends, K = 2."""
-    generator = np.random.default_rng(10 if not hidden else 11)
-    cases = [
-        ("random forecasts, K = 6", generator.dirichlet(np.ones(6), size=5), np.array([0, 5, 2, 3, 1])),
-        ("perfect one-hot forecasts", np.eye(4)[[0, 3, 2]], np.array([0, 3, 2])),
-        ("uniform forecasts, labels at both ends", np.full((2, 5), 0.2), np.array([0, 4])),
-    ]
-    if hidden:
-        cases += [("two classes", np.array([[0.7, 0.3], [0.1, 0.9]]), np.array([1, 0])),
-                  ("K = 16, all labels", generator.dirichlet(np.full(16, 0.3), size=16), np.arange(16))]
-    return cases
+def _student_rps(rps, case, probs, labels):
+    with task("rps"), library_blocked("rps", *RPS_FUNCTIONS):
+        got = rps(np.array(probs, dtype=float), np.array(labels))
+    got = check_array(f"rps ({case})", got, shape=(len(labels),))
+    check_true(bool(np.all(np.isfinite(got))), f"rps ({case}): expected finite scores")
+    return got
 
 
-def _reference_rps(probs, labels):
-    """The RPS from its definition, loop by loop: sum over classes i of (P(y <= i) - 1[label <= i])^2."""
-    probs = np.asarray(probs, dtype=float)
-    scores = np.zeros(len(labels))
-    for row, label in enumerate(np.asarray(labels)):
-        forecast_cdf = 0.0
-        for i in range(probs.shape[1]):
-            forecast_cdf += probs[row, i]
-            scores[row] += (forecast_cdf - (1.0 if i >= label else 0.0)) ** 2
-    return scores
+def visible_forecast_cases():
+    """(case, probs (N, K), labels (N,)): random forecasts the properties are tried around."""
+    generator = np.random.default_rng(10)
+    return [("random forecasts, K = 6", generator.dirichlet(np.ones(6), size=5), np.array([0, 5, 2, 3, 1])),
+            ("uniform forecasts, labels at both ends", np.full((2, 5), 0.2), np.array([0, 4]))]
 
 
-def check_rps(rps, hidden=False):
-    for case, probs, labels in _forecast_cases(hidden):
-        with task("rps"), library_blocked("rps", *RPS_FUNCTIONS):
-            got = rps(probs.copy(), labels.copy())
-        got = check_array(f"rps ({case})", got, shape=labels.shape)
-        expected = _reference_rps(probs, labels)
-        if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-            row = int(np.argmax(np.abs(got - expected)))
-            k = probs.shape[1]
-            factor = "" if not np.allclose(got * (k - 1), expected, rtol=1e-6) else (
-                " Your values are the RPS divided by K - 1; this course uses the unnormalised sum.")
-            fail(f"rps ({case}): forecast {row} (label {labels[row]}) scores {got[row]:.4f}, which is not its RPS."
-                 f"{factor} Write out, for this forecast, the forecast's cumulative probability and the truth's "
-                 "step at every class, and compare them with your code's.")
-    passed("rps: equals the ranked probability score on every case")
+def rps_holds(rps, cases):
+    """Fail unless ``rps`` has the ranked probability score's properties around each (case, probs, labels).
+
+    No reference: a sure forecast of class j scores |j - y| (so a perfect one 0); with two classes the RPS is the
+    Brier score of the event "y = 0"; a class appended above the others with probability 0 changes nothing; each
+    forecast's score depends on that forecast alone.
+    """
+    for case, probs, labels in cases:
+        n, k = probs.shape
+        sure = np.repeat(np.arange(k), len(labels))
+        truth = np.tile(labels, k)
+        got = _student_rps(rps, f"K = {k}, sure forecasts of every class", np.eye(k)[sure], truth)
+        wrong = np.flatnonzero(~np.isclose(got, np.abs(sure - truth), atol=1e-9))
+        if wrong.size:
+            j, y = int(sure[wrong[0]]), int(truth[wrong[0]])
+            fail(f"rps (K = {k}, a forecast sure of class {j}, label {y}): your score is not the distance between the "
+                 "forecast's class and the label, which is what the RPS gives a sure forecast. Write out the "
+                 "forecast's cumulative probability and the truth's step at every class: where do they differ?")
+        binary = np.column_stack([probs[:, 0], 1 - probs[:, 0]])
+        got = _student_rps(rps, "K = 2", binary, (labels > 0).astype(int))
+        brier = (binary[:, 0] - (labels == 0)) ** 2
+        check_true(np.allclose(got, brier, rtol=1e-6, atol=1e-12),
+                   "rps (two classes): your scores are not the Brier score of the event 'y = 0'. With two classes, "
+                   "how many terms does the RPS have that are not always zero, and what is each?")
+        got = _student_rps(rps, case, probs, labels)
+        padded = np.column_stack([probs, np.zeros(n)])
+        check_true(np.allclose(_student_rps(rps, f"{case}, a class of probability 0 appended", padded, labels), got,
+                               rtol=1e-6, atol=1e-12),
+                   f"rps ({case}): appending a class that the forecast gives probability 0 and no label has changes "
+                   "your scores. What does the truth's step and the forecast's cumulative probability give there?")
+        alone = _student_rps(rps, f"{case}, its first forecast alone", probs[:1], labels[:1])
+        check_true(np.isclose(alone[0], got[0], rtol=1e-6, atol=1e-12),
+                   f"rps ({case}): the first forecast scores differently alone and among the others. What in your "
+                   "code mixes the rows?")
+
+
+def check_rps(rps):
+    rps_holds(rps, visible_forecast_cases())
+    passed("rps: the ranked probability score's properties hold on every case")
 
 
 def band_mae(probs, labels, low, high):
@@ -74,114 +88,137 @@ def band_mae(probs, labels, low, high):
     return float(np.mean(np.abs(probs[inside].argmax(1) - labels[inside])))
 
 
-def _change(before, after, tolerance=0.05):
+# ----------------------------------------------------------------------------- task 2: predict, recorded
+#: The keys of task 2's prediction: the two count bands whose MAE changes with class weights.
+WEIGHTING_KEYS = ("rare counts 6-15", "frequent counts 0-2")
+WEIGHTING_BANDS = {"rare counts 6-15": (6, 15), "frequent counts 0-2": (0, 2)}
+#: A change of the MAE by at most this much counts as "about the same".
+ABOUT_THE_SAME_WITHIN = 0.05
+
+
+def _change(before, after, tolerance=ABOUT_THE_SAME_WITHIN):
     if abs(after - before) <= tolerance:
         return "about the same"
     return "lower" if after < before else "higher"
 
 
-def check_weighting_prediction(prediction_rare, prediction_frequent, unweighted_probs, weighted_probs, labels,
-                               hidden=False):
-    """Compare predicted changes of the MAE (rare counts >= 6, frequent counts <= 2) with the experiment."""
-    for name, value in (("prediction_rare", prediction_rare), ("prediction_frequent", prediction_frequent)):
-        check_true(value in CHANGES, f"{name}: expected one of {list(CHANGES)}, got {value!r} - "
-                                     "write your prediction before running the experiment")
-    top = int(np.max(labels))
-    if hidden:
-        check_true(not np.allclose(unweighted_probs, weighted_probs),
-                   "the weighted and unweighted forecasts are identical: did the experiment really use the weights?")
-    for name, value, band, low, high in [("prediction_rare", prediction_rare, "rare counts 6 and more", 6, top),
-                                         ("prediction_frequent", prediction_frequent, "frequent counts 0 to 2", 0, 2)]:
-        shown = _change(band_mae(unweighted_probs, labels, low, high), band_mae(weighted_probs, labels, low, high))
-        check_true(value == shown,
-                   f"{name}: the experiment does not confirm your prediction that the MAE on the {band} comes out "
-                   f"'{value}' with class weights. Class weights change how much each class's errors count "
-                   "in the loss: which classes gain weight, and which lose it? Correct the prediction and note what "
-                   "you had missed.")
-    passed("weighting predictions: both match the experiment")
+def weighting_outcome(unweighted_probs, weighted_probs, labels):
+    """{band: how the MAE of the argmax changes from the unweighted to the weighted forecasts}."""
+    return {key: _change(band_mae(unweighted_probs, labels, *WEIGHTING_BANDS[key]),
+                         band_mae(weighted_probs, labels, *WEIGHTING_BANDS[key])) for key in WEIGHTING_KEYS}
 
 
-def _expected_l1_of_point_mass(k, p):
-    return float(np.sum(p * np.abs(k - np.arange(p.size))))
+def check_weighting_prediction(weighting_prediction, weighting_reason):
+    """Task 2 before the experiment: both answers and a one-line reason recorded and well formed (never graded here)."""
+    check_recorded_prediction("weighting_prediction", weighting_prediction, WEIGHTING_KEYS, CHANGES,
+                              "weighting_reason", weighting_reason,
+                              "in one sentence, which classes gain weight and which lose it?")
 
 
-def check_l1_optimal_class(l1_optimal_class, hidden=False):
-    cases = [
-        ("p = (0.3, 0.25, 0.05, 0.4)", np.array([0.3, 0.25, 0.05, 0.4])),
-        ("p = (0.55, 0, 0, 0.45)", np.array([0.55, 0.0, 0.0, 0.45])),
-        ("p = (0.6, 0.3, 0.1)", np.array([0.6, 0.3, 0.1])),
-        ("a long tail over 10 classes", np.exp(-0.5 * np.arange(10)) / np.exp(-0.5 * np.arange(10)).sum()),
-    ]
-    if hidden:
-        cases += [("p = (0.1, 0.2, 0.15, 0.15, 0.4)", np.array([0.1, 0.2, 0.15, 0.15, 0.4])),
-                  ("p = (0.05, 0.05, 0.9)", np.array([0.05, 0.05, 0.9])),
-                  ("p = (0.45, 0.1, 0.45) shifted mass", np.array([0.45, 0.1, 0.0, 0.0, 0.45]))]
-    for case, p in cases:
-        with task("l1_optimal_class"):
-            got = check_scalar(f"l1_optimal_class ({case})", l1_optimal_class(p.copy()))
+def check_weighting_experiment(weighting_prediction, weighting_reason, unweighted_probs, weighted_probs, labels):
+    """Task 2 after the experiment, visible part: the prediction as recorded and the experiment's forecasts as made
+    (the graded part compares them)."""
+    check_recorded_prediction("weighting_prediction", weighting_prediction, WEIGHTING_KEYS, CHANGES,
+                              "weighting_reason", weighting_reason, "in one sentence, why?", announce=False)
+    labels = check_array("labels", labels)
+    for name, probs in (("unweighted forecasts", unweighted_probs), ("weighted forecasts", weighted_probs)):
+        probs = check_array(name, probs)
+        check_true(probs.ndim == 2 and probs.shape[0] == len(labels),
+                   f"{name}: expected one forecast per test image - run the experiment cell unchanged")
+    check_true(not np.allclose(np.asarray(unweighted_probs), np.asarray(weighted_probs)),
+               "the weighted and unweighted forecasts are identical: did the experiment really use the weights?")
+    passed("weighting experiment: the prediction is recorded and both models' forecasts are there (the graded part "
+           "compares them)")
+
+
+# ----------------------------------------------------------------------------- task 3: the count a buyer should order
+def expected_cost_of_count(k, p, under_cost, over_cost):
+    """E_{y ~ p}[under_cost (y - k)_+ + over_cost (k - y)_+], summed over the labels one by one."""
+    return float(sum(p[y] * (under_cost * max(y - k, 0) + over_cost * max(k - y, 0)) for y in range(len(p))))
+
+
+def visible_count_cases():
+    return [("p = (0.3, 0.25, 0.05, 0.4), a shortfall 3 times an excess", np.array([0.3, 0.25, 0.05, 0.4]), 3.0, 1.0),
+            ("p = (0.6, 0.3, 0.1), equal costs", np.array([0.6, 0.3, 0.1]), 1.0, 1.0),
+            ("a long tail over 10 classes, an excess 4 times a shortfall",
+             np.exp(-0.5 * np.arange(10)) / np.exp(-0.5 * np.arange(10)).sum(), 1.0, 4.0)]
+
+
+def best_count_holds(best_count, cases):
+    """Fail unless ``best_count`` returns the class of least expected cost on each (case, p, under, over)."""
+    for case, p, under, over in cases:
+        with task("best_count"):
+            got = check_scalar(f"best_count ({case})", best_count(p.copy(), under, over))
         check_true(got == int(got) and 0 <= got < p.size,
-                   f"l1_optimal_class ({case}): expected a class index in 0..{p.size - 1}, got {got}")
-        scores = np.array([_expected_l1_of_point_mass(k, p) for k in range(p.size)])
-        check_true(np.isclose(scores[int(got)], scores.min()),
-                   f"l1_optimal_class ({case}): a point mass on class {int(got)} has expected L1 loss "
-                   f"{scores[int(got)]:.4f}, and another class does better. Write E|k - y| for two neighbouring k: "
-                   "what decides whether moving one class up lowers it?")
-    passed("l1_optimal_class: a point mass on your class has the smallest expected L1 loss in every case")
+                   f"best_count ({case}): expected a class index in 0..{p.size - 1}, got {got}")
+        costs = np.array([expected_cost_of_count(k, p, under, over) for k in range(p.size)])
+        check_true(np.isclose(costs[int(got)], costs.min(), rtol=1e-9, atol=1e-12),
+                   f"best_count ({case}): another count has a lower expected cost than {int(got)}. Write the expected "
+                   "cost for two neighbouring counts k and k + 1: what decides whether moving up lowers it?")
 
 
-def _cumulative_cases(hidden):
-    generator = np.random.default_rng(12 if not hidden else 13)
-    probs = generator.dirichlet(np.ones(5), size=6)
-    above = 1 - np.cumsum(probs, axis=1)[:, :-1]  # P(y > k), k = 0..K-2
-    cases = [("random forecasts, K = 5", np.clip(above, 0, 1), np.array([0, 4, 2, 1, 3, 2])),
-             ("sure forecasts", np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), np.array([2, 0])),
-             ("two classes", np.array([[0.3], [0.8]]), np.array([0, 1]))]
-    if hidden:
-        many = generator.dirichlet(np.ones(12), size=4)
-        cases.append(("K = 12", np.clip(1 - np.cumsum(many, axis=1)[:, :-1], 0, 1), np.array([0, 11, 5, 6])))
-    return cases
+def check_best_count(best_count):
+    best_count_holds(best_count, visible_count_cases())
+    passed("best_count: the count of least expected cost in every case")
 
 
-def check_rps_from_cumulative(rps_from_cumulative, hidden=False):
-    for case, above, labels in _cumulative_cases(hidden):
-        with task("rps_from_cumulative"):
-            got = rps_from_cumulative(above.copy(), labels.copy())
-        got = check_array(f"rps_from_cumulative ({case})", got, shape=labels.shape)
-        n = above.shape[0]
-        probs = np.concatenate([np.ones((n, 1)), above], axis=1) - np.concatenate([above, np.zeros((n, 1))], axis=1)
-        expected = _reference_rps(np.clip(probs, 0, 1), labels)
-        if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-            row = int(np.argmax(np.abs(got - expected)))
-            fail(f"rps_from_cumulative ({case}): forecast {row} (label {labels[row]}) scores {got[row]:.4f}, which is "
-                 "not the RPS of the forecast with these cumulative probabilities. Note that the columns hold "
-                 "P(y > k), not P(y <= k).")
-    passed("rps_from_cumulative: equals the RPS of the forecast whose P(y > k) you were given")
+# ----------------------------------------------------------------------------- task 4: RPS of an ensemble's samples
+def _student_sample_rps(rps_from_samples, case, samples, labels, num_classes):
+    with task("rps_from_samples"), library_blocked("rps_from_samples", *RPS_FUNCTIONS):
+        got = rps_from_samples(np.array(samples), np.array(labels), num_classes)
+    got = check_array(f"rps_from_samples ({case})", got, shape=(len(labels),))
+    check_true(bool(np.all(np.isfinite(got))), f"rps_from_samples ({case}): expected finite scores")
+    return got
+
+
+def visible_sample_cases():
+    generator = np.random.default_rng(12)
+    return [("5 images, 4 samples each, K = 6", generator.integers(0, 6, size=(5, 4)), np.array([0, 5, 2, 3, 1]), 6),
+            ("3 images, 7 samples each, K = 4", generator.integers(0, 4, size=(3, 7)), np.array([3, 0, 1]), 4)]
+
+
+def sample_rps_holds(rps_from_samples, cases):
+    """Fail unless ``rps_from_samples`` has the properties of the RPS of the samples' empirical forecast.
+
+    No reference: one sample per image scores its distance to the label; samples all equal to the label score 0;
+    the samples' order and a copy of every sample change nothing; with two classes the score is the Brier score of
+    "y = 0" for the share of samples at 0.
+    """
+    for case, samples, labels, k in cases:
+        n, m = samples.shape
+        got = _student_sample_rps(rps_from_samples, f"{case}, one sample per image", samples[:, :1], labels, k)
+        check_true(np.allclose(got, np.abs(samples[:, 0] - labels), atol=1e-9),
+                   f"rps_from_samples ({case}, one sample per image): your scores are not the distance between the "
+                   "sample and the label, which is what a sure forecast scores. Which forecast do the samples make?")
+        right = _student_sample_rps(rps_from_samples, f"{case}, every sample equal to the label",
+                                    np.repeat(labels[:, None], m, axis=1), labels, k)
+        check_true(np.allclose(right, 0.0, atol=1e-9),
+                   f"rps_from_samples ({case}, every sample equal to the label): a perfect forecast does not score 0")
+        got = _student_sample_rps(rps_from_samples, case, samples, labels, k)
+        shuffled = _student_sample_rps(rps_from_samples, f"{case}, samples in another order", samples[:, ::-1], labels,
+                                       k)
+        doubled = _student_sample_rps(rps_from_samples, f"{case}, every sample twice",
+                                      np.concatenate([samples, samples], axis=1), labels, k)
+        check_true(np.allclose(got, shuffled, rtol=1e-6, atol=1e-12),
+                   f"rps_from_samples ({case}): the samples' order changes your scores. Which forecast do the samples "
+                   "make, whatever their order?")
+        check_true(np.allclose(got, doubled, rtol=1e-6, atol=1e-12),
+                   f"rps_from_samples ({case}): a copy of every sample changes your scores, though the samples' "
+                   "shares of each class stay the same. What do you divide by?")
+        zero_share = (samples == 0).mean(axis=1)
+        binary = _student_sample_rps(rps_from_samples, f"{case}, two classes", (samples > 0).astype(int),
+                                     (labels > 0).astype(int), 2)
+        check_true(np.allclose(binary, (zero_share - (labels == 0)) ** 2, rtol=1e-6, atol=1e-12),
+                   f"rps_from_samples ({case}, two classes): your scores are not the Brier score of 'y = 0' for the "
+                   "share of samples at 0. Which cumulative probabilities do the samples give?")
+
+
+def check_rps_from_samples(rps_from_samples):
+    sample_rps_holds(rps_from_samples, visible_sample_cases())
+    passed("rps_from_samples: the RPS's properties hold for the samples' forecast on every case")
 
 
 # ----------------------------------------------------------------------------- a colleague's CORN loss
-
-def _log_sigmoid(z):
-    return -float(np.logaddexp(0.0, -z))
-
-
-def _reference_corn(logits, labels):
-    """CORN's loss per example as minus the log of the probability the head gives the label, walked question by
-    question: the head is asked "y > 0?", then, if yes, "y > 1?", ..., and the label is where it first says no
-    (K - 1 if it never does); the chance of that path is the product of the answers' probabilities."""
-    logits = np.asarray(logits, dtype=float)
-    losses = np.zeros(len(labels))
-    for row, label in enumerate(np.asarray(labels)):
-        log_path = 0.0
-        for k in range(logits.shape[1]):
-            z = logits[row, k]
-            if label > k:  # the head says "yes, above k" and goes on to the next question
-                log_path += _log_sigmoid(z)
-            else:  # it says "no": the path stops at the label
-                log_path += _log_sigmoid(-z)
-                break
-        losses[row] = -log_path
-    return losses
-
 
 def _corn_call(corn_per_example, case, logits, labels):
     """The student's losses for (logits, labels), with wloss's CORN blocked, as an array of shape (N,)."""
@@ -197,29 +234,15 @@ def _one_example(num_classes, label, logits):
     return f"K = {num_classes}, one example with label {label}, logits ({words})"
 
 
-def _corn_value_cases(hidden):
-    """(case, logits (N, K-1), labels (N,)), the smallest first: single examples, then batches."""
-    generator = np.random.default_rng(20 if not hidden else 21)
-    cases = []
-    if not hidden:
-        for label, logits in [(0, (0.0, 0.0)), (1, (0.0, 0.0)), (2, (0.0, 0.0)), (1, (1.5, -2.0)), (2, (-1.0, 0.5))]:
-            cases.append((_one_example(3, label, logits), np.array([logits]), np.array([label])))
-        cases.append(("K = 5, every label, random logits", generator.normal(0, 2, size=(5, 4)), np.arange(5)))
-        cases.append(("K = 6, a batch of 12", generator.normal(0, 2, size=(12, 5)), generator.integers(0, 6, 12)))
-    else:
-        cases.append(("K = 2, one task", generator.normal(0, 2, size=(4, 1)), np.array([0, 1, 1, 0])))
-        cases.append(("K = 8, a batch of 20", generator.normal(0, 3, size=(20, 7)), generator.integers(0, 8, 20)))
-        cases.append(("K = 4, all examples of the last class", generator.normal(0, 2, size=(3, 3)),
-                      np.array([3, 3, 3])))
-    return cases
+#: (K, label) of the single examples the visible check's properties are tried on.
+VISIBLE_SINGLES = [(3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2), (4, 3)]
 
 
-def check_corn_per_example(corn_per_example, hidden=False):
-    """CORN's loss per example, by its properties (each on the smallest input that shows it), then its values."""
+def corn_holds(corn_per_example, singles):
+    """CORN's loss per example, by its properties, each on the smallest input that shows it: which logits an
+    example's loss reads, in which direction, and that an example sure of every right answer costs nothing."""
     name = "corn_per_example"
-    # 1. which logits an example's loss reads: the tasks it takes part in, k <= min(y, K - 2), and no other
-    singles = ([(3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2), (4, 3)] if not hidden
-               else [(2, 0), (2, 1), (6, 2), (6, 5)])  # (K, label)
+    # 1. which logits an example's loss reads: the tasks it takes part in, and no other
     for num_classes, label in singles:
         base = np.zeros((1, num_classes - 1))
         before = _corn_call(corn_per_example, _one_example(num_classes, label, base[0]), base, [label])[0]
@@ -235,8 +258,7 @@ def check_corn_per_example(corn_per_example, hidden=False):
             if k > label and changed:
                 fail(f"{name} ({case}): the loss changes when only the logit of task {k} changes from 0 to 3. "
                      f"Which examples does task {k} ask its question of?")
-    # 2. the direction: raising z_k makes "yes, y > k" more likely, so it lowers the loss of an example with y > k
-    #    and raises that of an example with y = k
+    # 2. the direction: raising z_k makes "yes, y > k" more likely
     for num_classes, label in singles:
         for k in range(min(label, num_classes - 2) + 1):
             low, high = np.zeros((1, num_classes - 1)), np.zeros((1, num_classes - 1))
@@ -256,28 +278,13 @@ def check_corn_per_example(corn_per_example, hidden=False):
         if not abs(got) < 1e-6:
             fail(f"{name} ({case}): this example is sure of the right answer to every question it takes part in, "
                  f"and its loss is {got:.4f}. Which terms does your loss add for it?")
-    # 4. the values, against CORN's loss written out question by question
-    for case, logits, labels in _corn_value_cases(hidden):
-        got = _corn_call(corn_per_example, case, logits.copy(), labels.copy())
-        expected = _reference_corn(logits, labels)
-        if not np.allclose(got, expected, rtol=1e-5, atol=1e-6):  # float32 arithmetic passes too
-            row = int(np.argmax(np.abs(got - expected)))
-            label, taking_part = int(labels[row]), min(int(labels[row]) + 1, logits.shape[1])
-            fail(f"{name} ({case}): the example with label {label} (row {row}) scores {got[row]:.4f}, which is not its "
-                 f"CORN loss; it takes part in {taking_part} task{'s' if taking_part > 1 else ''}. What does each of "
-                 "them add to its loss?")
-    if hidden:
-        # 5. an example's loss does not depend on the batch it is in
-        logits, labels = _corn_value_cases(True)[1][1:]
-        together = _corn_call(corn_per_example, "K = 8, a batch of 20", logits, labels)
-        for row in (0, 7):
-            alone = _corn_call(corn_per_example, "K = 8, one example of the batch", logits[row:row + 1],
-                               labels[row:row + 1])
-            check_true(np.isclose(alone[0], together[row], rtol=1e-5, atol=1e-6),
-                       f"{name} (K = 8): example {row} scores differently alone and in its batch of 20. "
-                       "What in your code depends on the other examples?")
+
+
+def check_corn_per_example(corn_per_example):
+    """CORN's loss per example, by its properties (the graded part also compares values)."""
+    corn_holds(corn_per_example, VISIBLE_SINGLES)
     passed("corn_per_example: reads the logits of the tasks each example takes part in and no other, in the right "
-           "direction, and equals CORN's loss on every case")
+           "direction, and costs nothing when sure of every right answer")
 
 
 # ----------------------------------------------------------------------------- the open task
@@ -286,11 +293,7 @@ LECTURE_DATA = {"num_classes": 16, "image_size": 16, "skew": 4.0}
 GENERATOR_DEFAULTS = {"num_classes": 30, "image_size": 28, "skew": 4.0}  # make_counting_images' defaults
 
 
-def _rps(probs, labels):
-    return np.sum((np.cumsum(probs, axis=1) - (np.arange(probs.shape[1]) >= labels[:, None])) ** 2, axis=1)
-
-
-def check_ordinal_study(study, hidden=False):
+def check_ordinal_study(study):
     """Verify an ordinal study: a new data set, a held-out test set, two losses on paired seeds, test RPS.
 
     ``study`` is a dict with "data" (keyword arguments of ``make_counting_images`` other than n and seed),
@@ -298,6 +301,7 @@ def check_ordinal_study(study, hidden=False):
     "model" (softmax logits (N, K) from images (N, 1, S, S)) and "test_rps" (mean RPS on the test set).
     """
     from wloss.data import make_counting_images
+    from wloss.reference import rps_loss
     from wloss.training import predict_proba
 
     check_true(isinstance(study, dict), f"study: expected a dict, got {type(study).__name__}")
@@ -310,8 +314,8 @@ def check_ordinal_study(study, hidden=False):
     check_true(chosen != LECTURE_DATA,
                "study['data']: this is lecture 10's data set; choose another number of classes, image size or skew")
     check_true(int(study["train_seed"]) != int(study["test_seed"]),
-               "study: the training and test images come from the same seed, so the test set is the training set; "
-               "draw the test set with another seed")
+               "study: the training and test images come from the same seed, so the test set is the training set. "
+               "Which images has a model never seen?")
     runs = study["runs"]
     check_true(isinstance(runs, (list, tuple)) and all(isinstance(r, dict) and {"loss", "seed", "model", "test_rps"} <= set(r)
                                                         for r in runs),
@@ -324,22 +328,35 @@ def check_ordinal_study(study, hidden=False):
     check_true(len(seeds[losses[0]]) >= 2, "study['runs']: use at least two seeds per loss")
     with task("study: make_counting_images"):
         X_test, y_test = make_counting_images(int(study["n_test"]), seed=int(study["test_seed"]), **data)
+    forecasts = {}
     for run in runs:
         with task(f"study: model of ({run['loss']}, seed {run['seed']})"):
             probs = np.asarray(predict_proba(run["model"], X_test))
         check_true(probs.shape == (len(y_test), int(chosen["num_classes"])),
                    f"study: the model of ({run['loss']}, seed {run['seed']}) must give one probability per class")
-        recomputed = float(_rps(probs, y_test).mean())
+        recomputed = float(rps_loss(probs, y_test, reduction="none").mean())
         reported = check_scalar(f"study: test_rps of ({run['loss']}, seed {run['seed']})", run["test_rps"])
         check_true(np.isclose(reported, recomputed, rtol=1e-5, atol=1e-7),
                    f"study: the reported test RPS of ({run['loss']}, seed {run['seed']}) is not the model's mean RPS "
                    "on the test images of study['test_seed'] - computed on other data, or normalised differently?")
-    if hidden:
-        check_true(len({id(r["model"]) for r in runs}) == len(runs),
-                   "study['runs']: the same model object appears twice; train a fresh model per (loss, seed)")
+        forecasts[str(run["loss"]), int(run["seed"])] = probs
+    check_true(len({id(r["model"]) for r in runs}) == len(runs),
+               "study['runs']: the same model object appears in two runs. How many models did you train?")
+    keys = sorted(forecasts)
+    for i, first in enumerate(keys):
+        for second in keys[i + 1:]:
+            check_true(not np.allclose(forecasts[first], forecasts[second], rtol=0, atol=1e-9),
+                       f"study['runs']: the runs {first} and {second} give the same forecasts on every test image: one "
+                       "model, or one loss and seed, counted twice? How many different runs does your study hold?")
+    for name in losses[1:]:
+        check_true(any(not np.allclose(forecasts[losses[0], seed], forecasts[name, seed], atol=1e-6)
+                       for seed in seeds[name]),
+                   f"study['runs']: '{losses[0]}' and '{name}' give the same forecasts on every seed. Are they two "
+                   "different losses?")
     passed(f"ordinal study: a new data set, a held-out test set, {len(losses)} losses on the same "
            f"{len(seeds[losses[0]])} seeds, test RPS recomputed from your models")
 
 
-__all__ = ["check_rps", "check_weighting_prediction", "check_l1_optimal_class", "check_rps_from_cumulative",
-           "check_corn_per_example", "check_ordinal_study", "band_mae", "CHANGES"]
+__all__ = ["check_rps", "rps_holds", "check_weighting_prediction", "check_weighting_experiment", "weighting_outcome",
+           "check_best_count", "best_count_holds", "check_rps_from_samples", "sample_rps_holds", "check_corn_per_example",
+           "corn_holds", "check_ordinal_study", "band_mae", "CHANGES", "WEIGHTING_KEYS"]
