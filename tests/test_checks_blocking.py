@@ -29,6 +29,20 @@ def test_a_name_the_notebook_imported_earlier_is_blocked_too(monkeypatch):
     assert notebook.average_precision is wloss.metrics.average_precision  # restored
 
 
+@pytest.mark.parametrize("blocked, called", [("wloss.scenarios.bayes_decisions", "wloss.decisions.bayes_decisions"),
+                                             ("wloss.decisions.bayes_decisions", "wloss.scenarios.bayes_decisions")])
+def test_a_function_is_blocked_under_every_name_the_package_gives_it(blocked, called):
+    """A name kept at its old place for one release is the same function as at its new home: either path is blocked."""
+    import wloss.decisions
+    import wloss.scenarios
+
+    module, name = called.rsplit(".", 1)
+    with pytest.raises(CheckFailed, match=blocked.replace(".", r"\.")):
+        with library_blocked("decide", blocked):
+            getattr(sys.modules[module], name)(np.full((1, 2), 0.5), np.zeros((1, 2, 2)))
+    assert wloss.scenarios.bayes_decisions is wloss.decisions.bayes_decisions  # restored, still one function
+
+
 def test_scikit_learn_can_be_blocked_as_well():
     import sklearn.metrics
 

@@ -87,8 +87,8 @@ def library_blocked(name: str, *functions: str):
     A task that asks for a function ``wloss`` (or scikit-learn) also provides would pass by
     calling it; inside this block each of ``functions`` (qualified names such as
     ``"wloss.metrics.average_precision"``) fails the check instead, wherever the student reached
-    it from: the module, or a name the notebook imported earlier (``from wloss.metrics import
-    average_precision``); a method on its class (``"pandas.DataFrame.rank"``). Everything is restored
+    it from: the module, any other module of the package that re-exports it, or a name the notebook imported
+    earlier (``from wloss.metrics import average_precision``); a method on its class (``"pandas.DataFrame.rank"``). Everything is restored
     on leaving the block, so the check can then
     compare the student's answer with an independent reference.
 
@@ -114,7 +114,7 @@ def library_blocked(name: str, *functions: str):
                            setattr(o, a, v) if own else delattr(o, a))
             setattr(owner, attribute, blocked)
             continue
-        for namespace in [vars(owner), *notebook]:
+        for namespace in [*_package_namespaces(qualified), *notebook]:
             for key, value in list(namespace.items()):
                 if value is original:
                     restore.append(lambda n=namespace, k=key, v=value: n.__setitem__(k, v))
@@ -124,6 +124,14 @@ def library_blocked(name: str, *functions: str):
     finally:
         for undo in reversed(restore):
             undo()
+
+
+def _package_namespaces(qualified: str) -> list[dict]:
+    """The namespaces of every loaded module of ``qualified``'s package: a function re-exported elsewhere
+    (``wloss.scenarios.bayes_decisions`` is ``wloss.decisions.bayes_decisions``) is blocked under each name."""
+    package = qualified.split(".")[0]
+    return [vars(module) for name, module in list(sys.modules.items())
+            if module is not None and (name == package or name.startswith(package + "."))]
 
 
 def _owner_of(qualified: str):
