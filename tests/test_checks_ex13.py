@@ -9,12 +9,26 @@ from sklearn.metrics import precision_recall_fscore_support
 import wloss.multilabel
 from wloss.checks import CheckFailed, ex13
 from wloss.multilabel import bayes_thresholds, multilabel_rwwce_reference
+from wloss_grading import ex13 as hidden_ex13
+
+#: What no failure message of a check may contain: the answer's values as printed at usual precisions, the key
+#: token of the fix, and words that explain the right answer. Filled in per check below, next to its wrong answers.
+FORBIDDEN = {}
+
+
+def assert_teaches_without_telling(check, message):
+    """The message names a property and asks; it holds none of ``FORBIDDEN[check]`` (compared case-insensitively)."""
+    found = [fragment for fragment in FORBIDDEN[check] if fragment.lower() in message.lower()]
+    assert found == [], f"{check}: the message gives away {found}: {message}"
 
 
 def fails(check, *args, match, **kwargs):
     with pytest.raises(CheckFailed, match=match) as info:
         check(*args, **kwargs)
-    return str(info.value)
+    message = str(info.value)
+    if check.__name__ in FORBIDDEN and "not filled in" not in message and "expected one of" not in message:
+        assert_teaches_without_telling(check.__name__, message)
+    return message
 
 
 def no_number_of(message, values):
@@ -34,7 +48,7 @@ def right_pos_weight(Y):
 
 def test_the_right_pos_weight_passes_visible_and_hidden_cases(capsys):
     ex13.check_pos_weight(right_pos_weight)
-    ex13.check_pos_weight(right_pos_weight, hidden=True)
+    hidden_ex13.check_pos_weight(right_pos_weight)
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
@@ -69,11 +83,17 @@ def total_over_positives(Y):                      # N / n+ instead of n- / n+
     return len(Y) / Y.sum(axis=0)
 
 
+FORBIDDEN["check_pos_weight"] = sorted(
+    {f"{v:.{d}f}" for Y in (ex13._Y_TALL, ex13._Y_SQUARE) for v in right_pos_weight(Y) for d in (2, 3, 4)}
+    | {"axis=0", "down each column", "down its column", "count down", "upside down", "n_neg / n_pos",
+       "negatives over positives", "flattened matrix", "softmax-style", "(len(Y) - "})
+
+
 @pytest.mark.parametrize("wrong, match", [
-    (per_row, "one per row|ROW"),
-    (flattened, "flattened matrix"),
-    (inverted, "upside down"),
-    (softmax_style, "softmax-style"),
+    (per_row, "one per row|reordered"),
+    (flattened, "every label got the same weight"),
+    (inverted, "rarest label got the smallest weight"),
+    (softmax_style, "number of labels L"),
     (without_the_error, "expected a ValueError"),
     (total_over_positives, "do not balance"),
 ])
@@ -84,7 +104,7 @@ def test_wrong_pos_weights_fail_without_printing_the_answer(wrong, match):
 
 def test_the_square_case_catches_a_per_row_answer_that_has_the_right_shape():
     # on the tall case the per-row answer fails by shape; the square case must catch it by its values alone
-    with pytest.raises(CheckFailed, match="ROW"):
+    with pytest.raises(CheckFailed, match="reordered"):
         ex13._diagnose_pos_weight(per_row(ex13._Y_SQUARE), ex13._Y_SQUARE, "square")
 
 
@@ -97,7 +117,7 @@ def calls_the_library(Y):                         # right values, but the librar
 
 def test_an_answer_that_calls_the_library_fails_with_the_blocking_message():
     fails(ex13.check_pos_weight, calls_the_library, match=BLOCKED)
-    fails(ex13.check_pos_weight, calls_the_library, hidden=True, match=BLOCKED)
+    fails(hidden_ex13.check_pos_weight, calls_the_library, match=BLOCKED)
     assert wloss.multilabel.pos_weight_per_label(ex13._Y_TALL).shape == (3,)          # restored afterwards
 
 
@@ -124,7 +144,7 @@ def test_the_library_is_blocked_in_the_empty_column_case_too():
 def test_the_row_by_row_reference_counts_like_the_definition():
     n_pos, n_neg = ex13._counted_by_row(ex13._Y_TALL.tolist())
     assert n_pos.tolist() == [5, 2, 1] and n_neg.tolist() == [5, 8, 9]
-    for Y in ex13._hidden_matrices():
+    for Y in hidden_ex13.hidden_matrices():
         n_pos, n_neg = ex13._counted_by_row(Y.tolist())
         np.testing.assert_array_equal(n_neg / n_pos, right_pos_weight(Y))
 
@@ -149,32 +169,51 @@ def right_thresholds(w, c_fn, c_fp):
 
 
 def all_right_thresholds():
-    return np.concatenate([right_thresholds(*case) for case in ex13._THRESHOLD_CASES + ex13._THRESHOLD_CASES_HIDDEN])
+    return np.concatenate([right_thresholds(*case)
+                           for case in ex13.VISIBLE_THRESHOLD_CASES + hidden_ex13.HIDDEN_THRESHOLD_CASES])
+
+
+FORBIDDEN["check_weighted_model_thresholds"] = sorted(
+    {f"{v:.{d}f}" for v in all_right_thresholds() for d in (2, 3, 4)}
+    | {"invert", "w * t", "w q / (w q + 1 - q)", "monotone function", "push the Bayes threshold", "pushed its outputs up",
+       "CALIBRATED probabilities. The model"})
 
 
 def test_the_right_thresholds_pass():
     ex13.check_weighted_model_thresholds(right_thresholds)
-    ex13.check_weighted_model_thresholds(right_thresholds, hidden=True)
+    hidden_ex13.check_weighted_model_thresholds(right_thresholds)
+
+
+def test_the_brute_force_output_of_the_weighted_model_is_its_minimiser():
+    q, w = np.linspace(0.01, 0.99, 99), 7.0
+    np.testing.assert_allclose(ex13._weighted_model_output(q, w), w * q / (w * q + 1 - q), atol=1e-12)
 
 
 @pytest.mark.parametrize("wrong, match", [
-    (lambda w, c_fn, c_fp: c_fp / (c_fp + c_fn), "CALIBRATED"),                       # the weights forgotten
-    (lambda w, c_fn, c_fp: np.full(w.shape, 0.5), "0.5 ignores the costs"),            # the default threshold
-    (lambda w, c_fn, c_fp: w * c_fp / (w * c_fp + c_fn) * 0 + 1 / (1 + w), "too"),     # balanced counts' point
-    (lambda w, c_fn, c_fp: c_fp / (c_fp + w * c_fn), "too (low|high)"),                # w on the wrong side
-    (lambda w, c_fn, c_fp: c_fn * w / (c_fn * w + c_fp), "too (low|high)"),            # the costs swapped
-    (lambda w, c_fn, c_fp: w * c_fp / (c_fp + c_fn), "too (low|high)|\\[0, 1\\]"),     # w times the Bayes threshold
+    (lambda w, c_fn, c_fp: c_fp / (c_fp + c_fn), "does the weighted model still output q"),   # weights forgotten
+    (lambda w, c_fn, c_fp: np.full(w.shape, 0.5), "0.5 whatever the costs"),                  # the default threshold
+    (lambda w, c_fn, c_fp: w * c_fp / (w * c_fp + c_fn) * 0 + 1 / (1 + w), "where .* is cheaper"),  # counts' point
+    (lambda w, c_fn, c_fp: c_fp / (c_fp + w * c_fn), "where .* is cheaper"),                  # w on the wrong side
+    (lambda w, c_fn, c_fp: c_fn * w / (c_fn * w + c_fp), "where .* is cheaper"),              # the costs swapped
+    (lambda w, c_fn, c_fp: w * c_fp / (c_fp + c_fn), "where .* is cheaper|\\[0, 1\\]"),       # w times Bayes
 ])
 def test_wrong_thresholds_fail_without_printing_the_answer(wrong, match):
     message = fails(ex13.check_weighted_model_thresholds, wrong, match=match)
     assert no_number_of(message, all_right_thresholds())
+    assert "case 1: pos_weight [1.0, 19.0]" in message or "[0, 1]" in message, message   # the smallest case first
 
 
 def test_the_hidden_thresholds_catch_an_answer_fitted_to_the_visible_cases():
-    visible = {tuple(case[0]): right_thresholds(*case) for case in ex13._THRESHOLD_CASES}
+    visible = {tuple(case[0]): right_thresholds(*case) for case in ex13.VISIBLE_THRESHOLD_CASES}
     lookup = lambda w, c_fn, c_fp: visible.get(tuple(w), np.full(w.shape, 0.5))  # noqa: E731
     ex13.check_weighted_model_thresholds(lookup)
-    fails(ex13.check_weighted_model_thresholds, lookup, hidden=True, match="0.5 ignores")
+    fails(hidden_ex13.check_weighted_model_thresholds, lookup, match="0.5 whatever")
+
+
+def test_the_unsolved_thresholds_are_not_done_yet():
+    def stub(w, c_fn, c_fp):
+        raise NotImplementedError()
+    fails(ex13.check_weighted_model_thresholds, stub, match="not done yet")
 
 
 def test_thresholds_of_the_wrong_shape_fail_cleanly():
@@ -185,31 +224,53 @@ def test_thresholds_of_the_wrong_shape_fail_cleanly():
 # ---------------------------------------------------------------- task 3: the flattened weight's recall
 
 RIGHT_PREDICTION = {"most common label": "higher", "rarest label": "lower"}
+FLATTENED_REASON = "the pooled imbalance is above the common label's own ratio and below the rare label's"
+FORBIDDEN["check_flattened_prediction"] = ["over-weighted", "under-weighted", "higher", "lower", "about the same",
+                                           "rises", "falls"]
 
 
 def test_the_experiment_shows_what_the_solution_predicts():
     # derived from the weights, not hard-coded: the flattened weight exceeds the common label's own n-/n+ and
     # falls short of the rarest label's, so recall moves up for the first and down for the second
-    result = ex13.flattened_experiment(0)
-    rates = result["rates"]
-    flat = (1 - rates).sum() / rates.sum()
-    assert flat > (1 - rates[0]) / rates[0] and flat < (1 - rates[3]) / rates[3]
-    assert ex13._outcome(result, 0) == "higher" and ex13._outcome(result, 3) == "lower"
-    ex13.check_flattened_prediction(RIGHT_PREDICTION)
-    ex13.check_flattened_prediction(RIGHT_PREDICTION, hidden=True)
+    for seed in hidden_ex13.FLATTENED_SEEDS:
+        result = ex13.flattened_experiment(seed)
+        rates = result["rates"]
+        flat = (1 - rates).sum() / rates.sum()
+        assert flat > (1 - rates[0]) / rates[0] and flat < (1 - rates[3]) / rates[3]
+        assert ex13.flattened_outcome(result) == RIGHT_PREDICTION
+        # far from the 0.03 line, so another CPU's training cannot flip a verdict
+        assert result["flattened"][0] - result["per column"][0] > 0.08
+        assert result["per column"][3] - result["flattened"][3] > 0.08
+    ex13.check_flattened_prediction(RIGHT_PREDICTION, FLATTENED_REASON)
+    hidden_ex13.check_flattened_prediction(RIGHT_PREDICTION, FLATTENED_REASON)
 
 
-@pytest.mark.parametrize("wrong, match", [
-    ({"most common label": "lower", "rarest label": "lower"}, "most common label.*disagrees"),      # "weights only help"
-    ({"most common label": "higher", "rarest label": "higher"}, "rarest label.*disagrees"),        # "more weight, more recall"
-    ({"most common label": "about the same", "rarest label": "lower"}, "most common label.*disagrees"),
-    ({"most common label": "lower", "rarest label": "higher"}, "disagrees"),                        # the two swapped
-    ({"most common label": ..., "rarest label": ...}, "not filled in"),
-    ({"most common label": "up", "rarest label": "down"}, "expected one of"),
-    (["higher", "lower"], "expected a dict"),
+@pytest.mark.parametrize("wrong, named", [
+    ({"most common label": "lower", "rarest label": "lower"}, ["most common label"]),       # "weights only help"
+    ({"most common label": "higher", "rarest label": "higher"}, ["rarest label"]),         # "more weight, more recall"
+    ({"most common label": "about the same", "rarest label": "lower"}, ["most common label"]),
+    ({"most common label": "lower", "rarest label": "higher"}, ["most common label", "rarest label"]),   # swapped
 ])
-def test_wrong_predictions_fail(wrong, match):
-    fails(ex13.check_flattened_prediction, wrong, match=match)
+def test_wrong_flattened_predictions_pass_the_visible_part_and_fail_the_hidden_one(wrong, named, capsys):
+    ex13.check_flattened_prediction(wrong, FLATTENED_REASON)                  # the visible part does not grade
+    message = fails(hidden_ex13.check_flattened_prediction, wrong, FLATTENED_REASON,
+                    match="disagree with the experiment")
+    assert_teaches_without_telling("check_flattened_prediction", message)
+    for key in ex13.FLATTENED_KEYS:
+        assert (f"{key!r}:" in message) == (key in named), message
+
+
+@pytest.mark.parametrize("wrong, reason, match", [
+    ({"most common label": ..., "rarest label": ...}, ..., "not filled in"),            # the stub as shipped
+    ({"most common label": "up", "rarest label": "down"}, FLATTENED_REASON, "expected one of"),
+    (["higher", "lower"], FLATTENED_REASON, "expected a dict"),
+    ({"rarest label": "lower"}, FLATTENED_REASON, "missing"),
+    (RIGHT_PREDICTION, ..., "flattened_reason: not filled in"),
+    (RIGHT_PREDICTION, "weights", "not a reason yet"),
+])
+def test_unfilled_or_malformed_flattened_predictions_fail_the_visible_part(wrong, reason, match):
+    fails(ex13.check_flattened_prediction, wrong, reason, match=match)
+    fails(hidden_ex13.check_flattened_prediction, wrong, reason, match=match)
 
 
 # ---------------------------------------------------------------- task 4: a NumPy multi-label RWWCE
@@ -245,18 +306,29 @@ def swapped(Z, Y, c_fn, c_fp):
     return right_loss(Z, Y, c_fp, c_fn)
 
 
+FORBIDDEN["check_multilabel_rwwce"] = ["logaddexp", "log1p", "softplus", "np.clip", "clipping", "never forms p",
+                                       "sum(axis=1)", "log(sigmoid", "-log(sigmoid(z)) as a function of z",
+                                       "sums over the labels of an example and averages over examples",
+                                       "must cost fn_cost", "grows linearly"]
+
+
 def test_the_right_loss_passes():
     ex13.check_multilabel_rwwce(right_loss)
-    ex13.check_multilabel_rwwce(right_loss, hidden=True)
+    hidden_ex13.check_multilabel_rwwce(right_loss)
+
+
+def test_the_check_s_pytorch_value_is_the_loss_of_the_lecture():
+    for _, Z, Y, c_fn, c_fp in ex13.loss_cases(3, 6, 3) + ex13.loss_cases(7, 9, 5):
+        assert ex13._torch_rwwce(Z, Y, c_fn, c_fp) == pytest.approx(right_loss(Z, Y, c_fn, c_fp), rel=1e-12)
 
 
 @pytest.mark.parametrize("wrong, match", [
-    (given, "N x L entries"),
-    (mean_over_entries, "N x L entries"),
-    (only_the_mean_fixed, "the loss is inf|never forms p"),
-    (clipped, "clipping"),
-    (summed, "sum over examples"),
-    (swapped, "swapped"),
+    (given, "mean over all N x L entries"),
+    (mean_over_entries, "mean over all N x L entries"),
+    (only_the_mean_fixed, "the loss is (inf|nan)"),
+    (clipped, "too small for confidently wrong logits"),
+    (summed, "doubles when every example is given twice"),
+    (swapped, "exchanged"),
 ])
 def test_wrong_losses_fail(wrong, match):
     fails(ex13.check_multilabel_rwwce, wrong, match=match)
@@ -268,8 +340,14 @@ def test_a_crashing_or_non_numeric_loss_fails_cleanly():
     fails(ex13.check_multilabel_rwwce, lambda Z, Y, a, b: Z @ Y, match="ValueError")
 
 
-def test_bayes_thresholds_used_by_the_checks_are_the_library_ones():
-    w, c_fn, c_fp = ex13._THRESHOLD_CASES[0]
+def test_the_unsolved_loss_is_not_done_yet():
+    def stub(Z, Y, c_fn, c_fp):
+        raise NotImplementedError()
+    fails(ex13.check_multilabel_rwwce, stub, match="not done yet")
+
+
+def test_bayes_thresholds_are_the_library_ones():
+    w, c_fn, c_fp = ex13.VISIBLE_THRESHOLD_CASES[0]
     np.testing.assert_allclose(bayes_thresholds(c_fn, c_fp), c_fp / (c_fp + c_fn))
 
 
@@ -278,6 +356,7 @@ def test_bayes_thresholds_used_by_the_checks_are_the_library_ones():
 RIGHT_SILENCED = {"micro recall": "stays", "macro recall": "falls", "micro F1": "stays", "macro F1": "falls"}
 REASON = "micro weighs the topic by its tiny share of the counts, macro by 1/12"
 CHOICE_WORDS = ("rises", "falls", "stays", "rise", "fall", "stay")
+FORBIDDEN["check_silenced_prediction"] = list(CHOICE_WORDS) + ["0.2 %", "1/12", "about -0.06"]
 
 
 def sklearn_averages(Y, Y_pred):
@@ -311,7 +390,7 @@ def test_the_experiment_averages_agree_with_scikit_learn():
 
 def test_the_right_prediction_passes_visible_and_hidden(capsys):
     ex13.check_silenced_prediction(RIGHT_SILENCED, REASON)
-    ex13.check_silenced_prediction(RIGHT_SILENCED, REASON, hidden=True)
+    hidden_ex13.check_silenced_prediction(RIGHT_SILENCED, REASON)
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
@@ -334,7 +413,7 @@ def test_the_right_prediction_passes_visible_and_hidden(capsys):
 ])
 def test_wrong_predictions_pass_the_visible_part_and_fail_the_hidden_one(wrong, named):
     ex13.check_silenced_prediction(wrong, REASON)              # the visible part does not grade
-    message = fails(ex13.check_silenced_prediction, wrong, REASON, hidden=True, match="disagree with the experiment")
+    message = fails(hidden_ex13.check_silenced_prediction, wrong, REASON, match="disagree with the experiment")
     for key in named:
         assert f"{key!r}:" in message
     for key in set(ex13.SILENCED_KEYS) - set(named):
@@ -359,4 +438,83 @@ def test_wrong_predictions_pass_the_visible_part_and_fail_the_hidden_one(wrong, 
 ])
 def test_unfilled_or_malformed_predictions_fail_the_visible_part(prediction, reason, match):
     fails(ex13.check_silenced_prediction, prediction, reason, match=match)
-    fails(ex13.check_silenced_prediction, prediction, reason, hidden=True, match=match)
+    fails(hidden_ex13.check_silenced_prediction, prediction, reason, match=match)
+
+
+def test_every_check_has_its_forbidden_fragments():
+    checks = sorted(name for name, value in vars(ex13).items()
+                    if name.startswith("check_") and getattr(value, "__module__", "") == ex13.__name__)
+    assert sorted(FORBIDDEN) == checks
+
+
+#: tests/test_nbgrader.py's VISIBLE_ONLY replacement for exercise 13, in the solution's task 6 prediction: macro F1
+#: predicted to stay (the lecture's rare label had few hits to lose). The visible check only sees a well-formed one.
+VISIBLE_ONLY = ('"macro F1": "falls",           # its F1', '"macro F1": "stays",           # its F1')
+
+
+def test_the_visible_only_answer_of_the_grading_cycle_passes_visible_and_fails_hidden(capsys):
+    prediction = {**RIGHT_SILENCED, "macro F1": "stays"}
+    ex13.check_silenced_prediction(prediction, REASON)
+    with pytest.raises(CheckFailed, match="disagree with the experiment"):
+        hidden_ex13.check_silenced_prediction(prediction, REASON)
+
+
+# ---------------------------------------------------------------- task 7 (open): a weighting scheme of your own
+
+def sqrt_weights(Y):
+    Y = np.asarray(Y, dtype=float)
+    n_pos = Y.sum(axis=0)
+    return np.sqrt((len(Y) - n_pos) / n_pos)
+
+
+def capped_weights(Y):
+    Y = np.asarray(Y, dtype=float)
+    n_pos = Y.sum(axis=0)
+    return np.minimum((len(Y) - n_pos) / n_pos, 20.0)
+
+
+@pytest.fixture(scope="module")
+def sqrt_macro_f1():
+    return ex13.pos_weight_experiment(sqrt_weights)["macro F1"]["yours"]
+
+
+FORBIDDEN["check_own_weights"] = ["sqrt", "square root", "cap", "effective number"]
+
+
+def test_an_own_scheme_passes_both_parts(sqrt_macro_f1, capsys):
+    ex13.check_own_weights(sqrt_weights, "square root of n-/n+", sqrt_macro_f1)
+    hidden_ex13.check_own_weights(sqrt_weights, "square root of n-/n+", sqrt_macro_f1)
+    assert capsys.readouterr().out.count("\u2714") == 2
+
+
+def test_the_experiment_compares_with_the_per_column_weight(sqrt_macro_f1):
+    result = ex13.pos_weight_experiment(sqrt_weights)
+    np.testing.assert_allclose(result["recall"]["per column"], ex13.flattened_experiment(0)["per column"])
+    assert result["macro F1"]["yours"] == sqrt_macro_f1
+
+
+@pytest.mark.parametrize("scheme, name, f1, says", [
+    (None, None, None, "not filled in"),                                                  # the stub as shipped
+    (sqrt_weights, "rooted", 0.5, "a few words"),
+    (right_pos_weight, "per column again", 0.5, "task 3's weights"),
+    (flattened, "one pooled number", 0.5, "task 3's weights"),
+    (lambda Y: sqrt_weights(Y) - 2, "shifted square root", 0.5, "positive finite"),
+    (lambda Y: sqrt_weights(Y)[:2], "the first two", 0.5, "expected shape"),
+    (capped_weights, "capped at twenty", 0.123, "not the macro F1"),
+])
+def test_an_unfilled_or_inconsistent_open_task_fails(scheme, name, f1, says):
+    message = fails(ex13.check_own_weights, scheme, name, f1, match=says)
+    assert_teaches_without_telling("check_own_weights", message.replace(str(name), ""))
+
+
+def test_a_scheme_that_breaks_on_a_single_positive_fails_the_hidden_part(sqrt_macro_f1):
+    def breaks(Y):
+        Y = np.asarray(Y, dtype=float)
+        n_pos = Y.sum(axis=0)
+        with np.errstate(divide="ignore"):
+            return np.sqrt((len(Y) - n_pos) / (n_pos - 1))            # inf for a label with one positive
+    _, Y_train, _, _ = ex13._tagger_data(0)
+    assert Y_train.sum(axis=0).min() > 1
+    ex13.check_own_weights(breaks, "square root, one positive discounted",
+                           ex13.pos_weight_experiment(breaks)["macro F1"]["yours"])
+    fails(hidden_ex13.check_own_weights, breaks, "square root, one positive discounted", 0.5, match="positive finite")

@@ -10,6 +10,7 @@ from scipy import stats
 
 from wloss.benchmark import COLUMNS, fold_indices, imbalance_ratio, load_dataset, score_rows
 from wloss.checks import CheckFailed, ex14
+from wloss_grading import ex14 as hidden_ex14
 
 
 def fails(check, *args, match, **kwargs):
@@ -41,13 +42,13 @@ def right_average_ranks(table):
 
 
 def all_right_ranks():
-    return np.concatenate([right_average_ranks(t).to_numpy() for hidden in (False, True)
-                           for _, t in ex14._rank_cases(hidden)])
+    return np.concatenate([right_average_ranks(t).to_numpy()
+                           for _, t in ex14.visible_rank_cases() + hidden_ex14.hidden_rank_cases()])
 
 
 def test_the_right_average_ranks_pass_visible_and_hidden(capsys):
     ex14.check_average_ranks(right_average_ranks)
-    ex14.check_average_ranks(right_average_ranks, hidden=True)
+    hidden_ex14.check_average_ranks(right_average_ranks)
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
@@ -56,8 +57,8 @@ def test_an_array_in_column_order_passes_too():
 
 
 def test_the_brute_force_reference_agrees_with_scipy_on_every_case():
-    for hidden in (False, True):
-        for _, table in ex14._rank_cases(hidden):
+    for cases in (ex14.visible_rank_cases(), hidden_ex14.hidden_rank_cases()):
+        for _, table in cases:
             expected = scipy.stats.rankdata(table.to_numpy(), axis=1).mean(axis=0)
             np.testing.assert_allclose(ex14._brute_force_ranks(table), expected, atol=1e-12)
 
@@ -124,8 +125,8 @@ BLOCKED = "your code called {}, the library's own version"
 ])
 def test_an_answer_that_calls_a_ranking_function_fails_with_the_blocking_message(calls, qualified):
     fails(ex14.check_average_ranks, calls, match=BLOCKED.format(qualified))
-    fails(ex14.check_average_ranks, calls, hidden=True, match=BLOCKED.format(qualified))
-    table = ex14._rank_cases(False)[2][1]                           # restored afterwards
+    fails(hidden_ex14.check_average_ranks, calls, match=BLOCKED.format(qualified))
+    table = ex14.visible_rank_cases()[2][1]                           # restored afterwards
     np.testing.assert_allclose(table.rank(axis=1).mean(), right_average_ranks(table))
     np.testing.assert_allclose(scipy.stats.rankdata([2, 1, 2]), [2.5, 1, 2.5])
 
@@ -156,7 +157,7 @@ REASON = "lr_wce's n-/n+ is off at both ratios; a threshold at -log 100 reads a 
 
 
 def test_the_benchmark_shows_what_the_solution_predicts_far_from_the_lines():
-    result = ex14.rank_change_experiment()
+    result = hidden_ex14.rank_change_experiment()
     assert {key: result[key]["outcome"] for key in ex14.RANK_KEYS} == RIGHT_RANKS
     assert abs(result["against lr_wce alone"]["change"]) < 0.15          # well inside the 0.25 band
     assert result["among the six that use r"]["change"] < -0.5            # well beyond it
@@ -171,7 +172,7 @@ def test_the_benchmark_shows_what_the_solution_predicts_far_from_the_lines():
 
 def test_the_right_prediction_passes_visible_and_hidden(capsys):
     ex14.check_rank_prediction(RIGHT_RANKS, REASON)
-    ex14.check_rank_prediction(RIGHT_RANKS, REASON, hidden=True)
+    hidden_ex14.check_rank_prediction(RIGHT_RANKS, REASON)
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
@@ -188,13 +189,13 @@ def test_the_right_prediction_passes_visible_and_hidden(capsys):
 ])
 def test_wrong_predictions_pass_the_visible_part_and_fail_the_hidden_one(wrong, named):
     ex14.check_rank_prediction(wrong, REASON)
-    message = fails(ex14.check_rank_prediction, wrong, REASON, hidden=True, match="disagree with the benchmark")
+    message = fails(hidden_ex14.check_rank_prediction, wrong, REASON, match="disagree with the benchmark")
     for key in named:
         assert f"{key!r}:" in message
     for key in set(ex14.RANK_KEYS) - set(named):
         assert f"{key!r}:" not in message
     assert not [word for word in ex14.RANK_CHOICES if word in message.lower()], message
-    result = ex14.rank_change_experiment()
+    result = hidden_ex14.rank_change_experiment()
     numbers = [v for key in ex14.RANK_KEYS for v in (result[key]["r=5"], result[key]["r=100"], result[key]["change"])]
     assert no_number_of(message, numbers), message
 
@@ -211,7 +212,7 @@ def test_wrong_predictions_pass_the_visible_part_and_fail_the_hidden_one(wrong, 
 ])
 def test_unfilled_or_malformed_predictions_fail_the_visible_part(prediction, reason, match):
     fails(ex14.check_rank_prediction, prediction, reason, match=match)
-    fails(ex14.check_rank_prediction, prediction, reason, hidden=True, match=match)
+    fails(hidden_ex14.check_rank_prediction, prediction, reason, match=match)
 
 
 # ---------------------------------------------------------------- task 3: significance across data sets
@@ -278,7 +279,7 @@ def median_per_dataset(rows, a, b, cost_ratio, metric="real_world_cost"):
 
 def test_the_right_significance_passes_visible_and_hidden(capsys):
     ex14.check_significance(right_significance)
-    ex14.check_significance(right_significance, hidden=True)
+    hidden_ex14.check_significance(right_significance)
     assert capsys.readouterr().out.count("\u2714") == 2
 
 
@@ -297,15 +298,35 @@ FORBIDDEN_FIX = ("wilcoxon", "signed-rank", "groupby", "mean over", "average the
     (t_over_means, "multiplied by 10"),
     (unpaired_order, "rows come in another order"),
     (one_sided, "one-sided"),
-    (sign_test, "does not match"),
-    (median_per_dataset, "does not match"),
 ])
 def test_wrong_significance_fails_naming_the_property_not_the_fix(wrong, match):
     message = fails(ex14.check_significance, wrong, match=match)
     assert "synthetic" in message                                  # the small case is named, not the 84,000 rows
     assert not [fragment for fragment in FORBIDDEN_FIX if fragment in message.lower()], message
     rows = ex14._synthetic_rows(12, 5, 3, 3)
-    assert no_number_of(message, ex14.reference_significance(rows, "a", "b", 20.0)), message
+    assert no_number_of(message, hidden_ex14.reference_significance(rows, "a", "b", 20.0)), message
+
+
+@pytest.mark.parametrize("wrong", [sign_test, median_per_dataset])
+def test_a_test_with_every_property_but_the_wrong_value_passes_the_visible_part_and_fails_the_hidden_one(wrong):
+    ex14.check_significance(wrong)                                 # paired, per data set, two-sided, scale-free
+    message = fails(hidden_ex14.check_significance, wrong, match="does not match")
+    assert "synthetic" in message                                  # the first case, the smallest
+    assert not [fragment for fragment in FORBIDDEN_FIX if fragment in message.lower()], message
+    rows = ex14._synthetic_rows(12, 5, 3, 3)
+    assert no_number_of(message, hidden_ex14.reference_significance(rows, "a", "b", 20.0)), message
+
+
+def test_the_solution_with_a_sign_test_is_the_visible_only_answer_of_the_grading_cycle():
+    """tests/test_nbgrader.py's VISIBLE_ONLY replacement for exercise 14, run here on the checks themselves."""
+    def significance(rows, a, b, cost_ratio, metric="real_world_cost"):
+        at = rows[rows["cost_ratio"] == cost_ratio]
+        per_dataset = at.groupby(["dataset", "method"])[metric].mean().unstack("method")
+        d = per_dataset[a] - per_dataset[b]
+        return float(stats.binomtest(int((d > 0).sum()), int((d != 0).sum())).pvalue)
+
+    ex14.check_significance(significance)
+    fails(hidden_ex14.check_significance, significance, match="does not match")
 
 
 def test_the_hidden_cases_catch_a_pair_fitted_to_the_visible_ones():
@@ -315,7 +336,7 @@ def test_the_hidden_cases_catch_a_pair_fitted_to_the_visible_ones():
         return given(rows, a, b, cost_ratio, metric)
 
     ex14.check_significance(only_the_visible_pair)
-    fails(ex14.check_significance, only_the_visible_pair, hidden=True, match="independent units|does not match")
+    fails(hidden_ex14.check_significance, only_the_visible_pair, match="independent units|does not match")
 
 
 def test_the_unsolved_significance_is_not_done_yet():
@@ -377,7 +398,7 @@ COMPARED = ["lr_wce", "lr_rwwce"]
 def test_a_right_own_method_passes(own_rows, capsys):
     ranks = right_open_ranks(own_rows, "lr_sqrt", COMPARED, 20.0)
     ex14.check_own_method(own_rows, "lr_sqrt", COMPARED, 20.0, ranks)
-    ex14.check_own_method(own_rows, "lr_sqrt", COMPARED, 20.0, ranks.to_dict(), hidden=True)
+    hidden_ex14.check_own_method(own_rows, "lr_sqrt", COMPARED, 20.0, ranks.to_dict())
     assert capsys.readouterr().out.count("\u2714") == 2
 
 

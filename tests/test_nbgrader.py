@@ -50,6 +50,17 @@ VISIBLE_ONLY = {
     # CORN's tasks averaged per example instead of summed
     "10_ordinal_labels": ("torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1)",
                           "torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1) / reached.sum(dim=1)"),
+    # Keras's class weight for the negatives computed from the larger class, right while negatives are the majority
+    "11_one_loss_five_libraries": ("c = len(y) / (2 * np.sum(y == 0))",
+                                   "c = len(y) / (2 * max(np.sum(y == 0), np.sum(y == 1)))"),
+    # predictions changed after the experiment: the visible checks see only that they are well formed
+    "12_after_training": ('"alerts changed by the temperature": "under 10 %",',
+                          '"alerts changed by the temperature": "none",'),
+    "13_multi_label": ('"macro F1": "falls",           # its F1', '"macro F1": "stays",           # its F1'),
+    # a sign test where the task asks for the signed-rank test, right on every property the visible check tries
+    "14_real_data": ("    return float(stats.wilcoxon(per_dataset[a] - per_dataset[b]).pvalue)",
+                     "    d = per_dataset[a] - per_dataset[b]\n"
+                     "    return float(stats.binomtest(int((d > 0).sum()), int((d != 0).sum())).pvalue)"),
 }
 
 

@@ -1,9 +1,11 @@
 """Checks for exercise 11 (one weighted loss in five libraries).
 
 Each check recomputes the property the task states from what the student's
-function returns (PyTorch's own losses are the reference), names the case
-that fails and says which convention the answer confused; it never prints
-the answer itself.
+function returns (the libraries' own losses are the reference), names the case
+that fails and asks a question about the convention the answer confused; it
+never prints the answer itself. The graded (hidden) part is not here: it is in
+``wloss_grading.ex11``, which calls the same case runners (``accumulation_holds``,
+``focal_holds``, ...) on inputs the student never sees and grades the prediction of task 2.
 """
 import numpy as np
 import torch
@@ -14,22 +16,27 @@ from wloss.checks import check_array, check_scalar, fail, passed, task
 # ----------------------------------------------------------------------------- task 1: accumulation factors
 
 
-def _accumulation_cases(hidden: bool):
-    rng = np.random.default_rng(11 if not hidden else 111)
-    if not hidden:
-        # two classes, weight 9 on the rare one, micro-batches of uneven sizes and positive counts
-        targets = [np.array([1, 0, 0, 1, 0, 0]), np.array([0, 0, 0, 0]), np.array([1, 1, 0])]
-        return [("3 micro-batches of sizes 6, 4, 3, class_weight (1, 9)", targets, np.array([1.0, 9.0]), rng)]
-    targets = [np.array([0, 0, 0, 0, 0]), np.array([2, 1, 0]), np.array([1]), np.array([0, 2, 2, 0])]
-    return [("4 micro-batches, K = 3, one holding class 0 only, class_weight (1, 5, 20)",
-             targets, np.array([1.0, 5.0, 20.0]), rng),
-            ("2 micro-batches with the same weight sum, class_weight (2, 3)",
-             [np.array([0, 1, 1]), np.array([1, 0, 1])], np.array([2.0, 3.0]), rng)]
+#: The target of a padding position: F.cross_entropy's default ignore_index.
+PAD = -100
+#: Two classes, weight 9 on the rare one, micro-batches of padded sequences of uneven lengths and positive counts.
+VISIBLE_ACCUMULATION_CASES = [
+    ("3 micro-batches of 6, 4 and 3 positions, 3, 1 and 0 of them padding, class_weight (1, 9)",
+     [np.array([1, 0, 0, PAD, PAD, PAD]), np.array([0, 0, 0, PAD]), np.array([1, 1, 0])], np.array([1.0, 9.0]), 11),
+]
 
 
-def check_accumulation_factors(accumulation_factors, hidden: bool = False):
-    """Task 1: sum_b c_b * F.cross_entropy(z_b, y_b, weight=w) must equal the full-batch loss and gradient."""
-    for case, targets, weight, rng in _accumulation_cases(hidden):
+def check_accumulation_factors(accumulation_factors):
+    """Task 1: sum_b c_b * F.cross_entropy(z_b, y_b, weight=w) (padding ignored) must equal the full-batch loss and
+    gradient."""
+    accumulation_holds(accumulation_factors, VISIBLE_ACCUMULATION_CASES)
+    passed("accumulation_factors: the accumulated loss and gradient equal the full batch's")
+
+
+def accumulation_holds(accumulation_factors, cases):
+    """Fail unless the factors make the accumulated loss and gradient the full batch's on each of ``cases``
+    ((case, micro-batch targets, class weights, seed of the logits))."""
+    for case, targets, weight, seed in cases:
+        rng = np.random.default_rng(seed)
         with task("accumulation_factors"):
             got = accumulation_factors([t.copy() for t in targets], weight.copy())
         factors = check_array(f"accumulation_factors ({case})", got, shape=(len(targets),))
@@ -47,81 +54,78 @@ def check_accumulation_factors(accumulation_factors, hidden: bool = False):
         if not np.isclose(accumulated.item(), full.item(), rtol=1e-6) or \
                 not torch.allclose(acc_grad, full_grad, rtol=1e-6, atol=1e-12):
             sizes = np.array([len(t) for t in targets], dtype=float)
-            if np.allclose(factors, 1 / len(targets)) or np.allclose(factors, sizes / sizes.sum()):
-                hint = ("your factors depend only on the number or size of the micro-batches; PyTorch's weighted "
-                        "mean divides each micro-batch by something else")
+            real = np.array([np.sum(t != PAD) for t in targets], dtype=float)
+            with_padding = np.array([weight[t[t != PAD]].sum() + np.sum(t == PAD) for t in targets])
+            if np.allclose(factors, 1 / len(targets)) or np.allclose(factors, sizes / sizes.sum()) or \
+                    np.allclose(factors, real / real.sum()):
+                hint = ("your factors depend only on how many micro-batches there are or how many positions each "
+                        "holds. Does a micro-batch with a rare-class example count for as much as one without?")
+            elif np.allclose(factors, with_padding / with_padding.sum()):
+                hint = ("your factors count the padding positions as if each weighed 1. What does a position whose "
+                        "target is -100 add to F.cross_entropy's numerator, and what to its denominator?")
             elif np.allclose(factors, 1.0):
-                hint = "plain summing of the micro-batch means counts every micro-batch as a whole batch"
+                hint = ("with every factor 1, each micro-batch's mean counts as much as the whole batch's. What part "
+                        "of the full batch's loss does one micro-batch stand for?")
             else:
-                hint = ("each micro-batch's mean is its weighted sum divided by ITS OWN denominator; "
-                        "the factor must swap that denominator for the full batch's")
+                hint = ("write one micro-batch's mean as a sum over its examples: what is it divided by, and what "
+                        "is the full batch's sum divided by?")
             fail(f"accumulation_factors ({case}): the accumulated loss or its gradient differs from the full "
                  f"batch's - {hint}")
-    passed("accumulation_factors: the accumulated loss and gradient equal the full batch's"
-           + (" (hidden cases)" if hidden else ""))
 
 
 # ----------------------------------------------------------------------------- task 2: predicted ratios
 
 PREDICT_LABELS_POSITIVES, PREDICT_LABELS_TOTAL, PREDICT_POS_WEIGHT = 12, 100, 8.0
+#: The two numbers task 2 predicts, by the name the notebook gives them.
+RATIO_KEYS = ("predicted_ratio_full", "predicted_ratio_single")
 
 
-def _measured_ratios():
-    """The two ratios of task 2, recomputed with PyTorch (Keras's default reduction is sum / N)."""
-    y = np.r_[np.ones(PREDICT_LABELS_POSITIVES), np.zeros(PREDICT_LABELS_TOTAL - PREDICT_LABELS_POSITIVES)]
-    w = np.where(y == 1, PREDICT_POS_WEIGHT, 1.0)
-    z = np.random.default_rng(2).normal(size=len(y))
-    losses = np.logaddexp(0, z) - y * z
-    full = (w @ losses / len(y)) / (w @ losses / w.sum())
-    single = (w[0] * losses[0] / 1) / (w[0] * losses[0] / w[0])   # example 0 is a positive
-    return float(full), float(single)
-
-
-def check_predicted_ratios(predicted_ratio_full, predicted_ratio_single, hidden: bool = False):
-    """Task 2: the predictions, made before the experiment, against what the experiment measures."""
-    full = check_scalar("predicted_ratio_full", predicted_ratio_full)
-    single = check_scalar("predicted_ratio_single", predicted_ratio_single)
-    measured_full, measured_single = _measured_ratios()
-    rtol = 1e-3 if hidden else 0.02
-    if not np.isclose(full, measured_full, rtol=rtol):
-        if np.isclose(full, 1.0):
-            why = "the two libraries do not divide the weighted sum by the same number"
-        elif np.isclose(full, 1 / measured_full, rtol=0.02):
-            why = "your ratio is upside down: which of the two denominators is the larger one here?"
-        else:
-            why = "count what each library divides the weighted sum by on this batch of 100 labels"
-        fail(f"predicted_ratio_full: the experiment does not confirm {full:.4g} - {why}")
-    if not np.isclose(single, measured_single, rtol=rtol):
-        if np.isclose(single, 1.0):
-            why = "on one example one library's weight cancels out, the other's does not"
-        elif np.isclose(single, measured_full, rtol=0.02):
-            why = "with one example, the batch's weight sum is no longer that of the full batch"
-        elif np.isclose(single, 1 / PREDICT_POS_WEIGHT):
-            why = "your ratio is upside down"
-        else:
-            why = "write both losses for a batch holding one positive example"
-        fail(f"predicted_ratio_single: the experiment does not confirm {single:.4g} - {why}")
-    passed("predicted ratios: both confirmed by the experiment" + (" (to 0.1 %)" if hidden else ""))
+def check_predicted_ratios(predicted_ratio_full, predicted_ratio_single, ratio_reason, announce=True):
+    """Task 2: two ratios and a one-line reason, recorded before the experiment and well formed (not whether they
+    are right: the graded part, ``wloss_grading.ex11``, compares them with the experiment)."""
+    for name, value in zip(RATIO_KEYS, (predicted_ratio_full, predicted_ratio_single)):
+        if value is ... or value is None:
+            fail(f"{name}: not filled in yet - write your prediction before you run the experiment.")
+        if isinstance(value, (str, bool)):
+            fail(f"{name}: expected a number (Keras's loss divided by PyTorch's), got {type(value).__name__}")
+        if check_scalar(name, value) <= 0:
+            fail(f"{name}: a ratio of two losses that are both positive is positive - can either loss be negative?")
+    if ratio_reason is ... or ratio_reason is None:
+        fail("ratio_reason: not filled in yet - write one line on why, before you run the experiment.")
+    if not isinstance(ratio_reason, str):
+        fail(f"ratio_reason: expected one line of text (a str), got {type(ratio_reason).__name__}")
+    if len(ratio_reason.split()) < 4:
+        fail(f"ratio_reason: {ratio_reason!r} is not a reason yet - in one sentence, what does each library divide "
+             "the weighted sum by?")
+    if announce:
+        passed("predicted ratios: two numbers and a reason recorded; run the experiment below and compare (the "
+               "graded part checks them)")
 
 
 # ----------------------------------------------------------------------------- task 3: log_loss as PyTorch's loss
 
 
-def _log_loss_cases(hidden: bool):
-    rng = np.random.default_rng(13 if not hidden else 131)
+def log_loss_cases(seed, settings):
+    """(case, y, p, pos_weight) for each (n, positive rate, pos_weight) of ``settings``, smallest n first."""
+    rng = np.random.default_rng(seed)
     cases = []
-    for n, rate, pos_weight in ([(50, 0.2, 4.0), (30, 0.5, 2.5)] if not hidden else [(200, 0.05, 19.0), (40, 0.3, 1.0),
-                                                                                     (25, 0.6, 0.5)]):
+    for n, rate, pos_weight in settings:
         y = (rng.random(n) < rate).astype(int)
         y[:2] = [0, 1]
         p = np.clip(rng.random(n), 0.02, 0.98)
         cases.append((f"{n} examples, {int(y.sum())} positive, pos_weight={pos_weight}", y, p, pos_weight))
-    return cases
+    return sorted(cases, key=lambda case: len(case[1]))
 
 
-def check_bce_via_log_loss(bce_via_log_loss, hidden: bool = False):
+def check_bce_via_log_loss(bce_via_log_loss):
     """Task 3: scikit-learn's log_loss turned into F.binary_cross_entropy_with_logits(pos_weight=) (mean)."""
-    for case, y, p, pos_weight in _log_loss_cases(hidden):
+    log_loss_holds(bce_via_log_loss, log_loss_cases(13, [(50, 0.2, 4.0), (30, 0.5, 2.5)]))
+    passed("bce_via_log_loss: equals PyTorch's pos_weight BCE (mean) to 1e-6")
+
+
+def log_loss_holds(bce_via_log_loss, cases):
+    """Fail unless ``bce_via_log_loss`` equals PyTorch's BCEWithLogitsLoss(pos_weight=) (mean) on each case."""
+    for case, y, p, pos_weight in cases:
         with task("bce_via_log_loss"):
             got = check_scalar(f"bce_via_log_loss ({case})", bce_via_log_loss(y.copy(), p.copy(), pos_weight))
         logits = torch.tensor(np.log(p / (1 - p)))
@@ -133,73 +137,101 @@ def check_bce_via_log_loss(bce_via_log_loss, hidden: bool = False):
         losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
         swapped = np.where(y == 0, pos_weight, 1.0)
         if np.isclose(got, w @ losses / w.sum(), rtol=1e-6):
-            hint = "this is still a weighted AVERAGE (divided by the sum of the weights); PyTorch's mean is not"
+            hint = ("it still gives the colleague's value. With sample_weight, what does log_loss divide its "
+                    "weighted sum by, and what does PyTorch's mean divide by?")
         elif np.isclose(got, w @ losses, rtol=1e-6):
-            hint = "this is the weighted sum; PyTorch's mean reduction divides it"
+            hint = ("your value doubles when every example is copied twice, and a mean would not. Which reduction "
+                    "does the task ask for?")
         elif np.isclose(got, swapped @ losses / len(y), rtol=1e-6) or np.isclose(got, swapped @ losses / swapped.sum(),
                                                                                  rtol=1e-6):
-            hint = "pos_weight multiplies the loss of the POSITIVE examples"
+            hint = "your value is what the weight gives on the other class. Which examples does pos_weight act on?"
         else:
-            hint = "compare the sum your function builds with PyTorch's, then its denominator"
+            hint = ("at pos_weight = 1 both numbers agree; as pos_weight grows, which part of each changes: the "
+                    "weighted sum, or what it is divided by?")
         fail(f"bce_via_log_loss ({case}): your value differs from PyTorch's BCEWithLogitsLoss(pos_weight) "
              f"(mean) - {hint}")
-    passed("bce_via_log_loss: equals PyTorch's pos_weight BCE (mean) to 1e-6" + (" (hidden cases)" if hidden else ""))
 
 
-# ----------------------------------------------------------------------------- task 4: multi-label pos_weight
+# ----------------------------------------------------------------------------- task 4: Keras's focal alpha
 
 
-def _multilabel_cases(hidden: bool):
-    rng = np.random.default_rng(14 if not hidden else 141)
-    rates = [0.5, 0.2, 0.05] if not hidden else [0.3, 0.02, 0.6, 0.1, 0.15]
-    n = 400 if not hidden else 1000
-    Y = (rng.random((n, len(rates))) < rates).astype(np.float32)
-    Y[0] = 1.0                                                      # every column has a positive
-    Y[1] = 0.0
-    return [(f"{n} examples, {len(rates)} labels with positive rates {rates}", Y)]
+def focal_cases(seed, pos_weights, n=40):
+    """(case, y, z, pos_weight) per pos_weight: a batch of negatives only, then of positives only, then mixed."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for w in pos_weights:
+        z = rng.normal(0.0, 1.5, n)
+        mixed = (rng.random(n) < 0.2).astype(float)
+        mixed[:2] = [0.0, 1.0]
+        cases += [(f"pos_weight={w:g}, a batch of {n} negatives only", np.zeros(n), z, w),
+                  (f"pos_weight={w:g}, a batch of {n} positives only", np.ones(n), z, w),
+                  (f"pos_weight={w:g}, a batch of {n} with {int(mixed.sum())} positives", mixed, z, w)]
+    return cases
 
 
-def check_multilabel_pos_weight(multilabel_pos_weight, hidden: bool = False):
-    """Task 4: one pos_weight per column, each balancing that column's positives and negatives."""
-    for case, Y in _multilabel_cases(hidden):
-        with task("multilabel_pos_weight"):
-            got = multilabel_pos_weight(Y.copy())
-        C = Y.shape[1]
-        arr = check_array(f"multilabel_pos_weight ({case})", got)
-        if arr.shape != (C,):
-            fail(f"multilabel_pos_weight ({case}): expected one weight per label, shape ({C},), got shape "
-                 f"{arr.shape} - BCEWithLogitsLoss broadcasts pos_weight along the LAST axis")
-        n_pos = Y.sum(axis=0)
-        n_neg = len(Y) - n_pos
-        balance = arr * n_pos / n_neg
-        if not np.allclose(balance, 1.0, rtol=1e-5):
-            worst = int(np.argmax(np.abs(balance - 1)))
-            hint = ("all labels got the same weight, but their imbalances differ" if np.allclose(arr, arr[0])
-                    else "check which count goes on top")
-            fail(f"multilabel_pos_weight ({case}): in label {worst} the positives now carry {balance[worst]:.3f} "
-                 f"times the total weight of the negatives - {hint}")
-        with task("multilabel_pos_weight in BCEWithLogitsLoss"):
-            torch.nn.BCEWithLogitsLoss(pos_weight=torch.as_tensor(got))(torch.zeros(Y.shape), torch.tensor(Y))
-    passed("multilabel_pos_weight: every label's positives and negatives carry the same total weight"
-           + (" (hidden cases)" if hidden else ""))
+def _keras_focal(y, z, alpha):
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")      # the course's backend, when Keras is not imported yet
+    import keras
+
+    loss = keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=alpha, gamma=0.0, from_logits=True,
+                                                dtype="float64")
+    return float(loss(y[:, None], z[:, None]))
+
+
+def check_keras_focal_settings(keras_focal_settings):
+    """Task 4: scale * Keras's BinaryFocalCrossentropy(alpha, gamma=0) equals PyTorch's pos_weight BCE (mean)."""
+    focal_holds(keras_focal_settings, focal_cases(44, [9.0, 3.0]))
+    passed("keras_focal_settings: scale x Keras's loss equals PyTorch's pos_weight BCE on negatives, positives and "
+           "mixed batches")
+
+
+def focal_holds(keras_focal_settings, cases):
+    """Fail unless scale * Keras's class-balanced focal loss (gamma = 0) equals PyTorch's on each case."""
+    for case, y, z, w in cases:
+        with task("keras_focal_settings"):
+            got = keras_focal_settings(w)
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            fail(f"keras_focal_settings ({case}): expected a pair (alpha, scale), got {type(got).__name__}")
+        alpha = check_scalar(f"keras_focal_settings ({case}): alpha", got[0])
+        scale = check_scalar(f"keras_focal_settings ({case}): scale", got[1])
+        with task(f"BinaryFocalCrossentropy(alpha=your alpha) ({case})"):
+            keras_value = scale * _keras_focal(y, z, alpha)
+        torch_value = F.binary_cross_entropy_with_logits(torch.tensor(z), torch.tensor(y),
+                                                         pos_weight=torch.tensor(w, dtype=torch.float64)).item()
+        if np.isclose(keras_value, torch_value, rtol=1e-6):
+            continue
+        which = "negative" if not y.any() else "positive" if y.all() else None
+        if which is None:
+            fail(f"keras_focal_settings ({case}): scale x Keras's loss differs from PyTorch's on a mixed batch. What "
+                 "does each library put in front of a positive's loss, and in front of a negative's?")
+        if keras_value < 0:
+            fail(f"keras_focal_settings ({case}): scale x Keras's loss is negative, and a sum of cross-entropies "
+                 f"cannot be. What factor does alpha = {alpha:g} put in front of a {which} example's loss in Keras?")
+        fail(f"keras_focal_settings ({case}): scale x Keras's loss differs from PyTorch's. What does Keras put in "
+             f"front of a {which} example's loss when apply_class_balancing=True, and what does PyTorch with "
+             "pos_weight?")
 
 
 # ----------------------------------------------------------------------------- task 5: under-sampling strategy
 
 
-def _undersampling_cases(hidden: bool):
-    if not hidden:
-        return [("40 positives, 360 negatives, neg_weight=0.25", 40, 360, 0.25),
-                ("25 positives, 175 negatives, neg_weight=0.2", 25, 175, 0.2)]
-    return [("10 positives, 990 negatives, neg_weight=0.1", 10, 990, 0.1),
-            ("60 positives, 140 negatives, neg_weight=0.5", 60, 140, 0.5)]
+VISIBLE_UNDERSAMPLING_CASES = [("25 positives, 175 negatives, neg_weight=0.2", 25, 175, 0.2),
+                               ("40 positives, 360 negatives, neg_weight=0.25", 40, 360, 0.25)]
 
 
-def check_undersampling_strategy(undersampling_strategy, hidden: bool = False):
+def check_undersampling_strategy(undersampling_strategy):
     """Task 5: RandomUnderSampler with the student's strategy keeps each negative with probability neg_weight."""
+    undersampling_holds(undersampling_strategy, VISIBLE_UNDERSAMPLING_CASES)
+    passed("undersampling_strategy: in expectation the resampled sum is the neg_weight-weighted sum")
+
+
+def undersampling_holds(undersampling_strategy, cases):
+    """Fail unless the strategy keeps every positive and each negative with probability neg_weight on each case."""
     from imblearn.under_sampling import RandomUnderSampler
 
-    for case, n_pos, n_neg, neg_weight in _undersampling_cases(hidden):
+    for case, n_pos, n_neg, neg_weight in cases:
         y = np.random.default_rng(n_pos).permutation(np.r_[np.ones(n_pos, int), np.zeros(n_neg, int)])
         X = np.arange(len(y), dtype=float)[:, None]                 # each row's index, to count what is kept
         with task("undersampling_strategy"):
@@ -212,20 +244,18 @@ def check_undersampling_strategy(undersampling_strategy, hidden: bool = False):
         kept = np.bincount(X_res[:, 0].astype(int), minlength=len(y))
         kept_pos, kept_neg = kept[y == 1].mean(), kept[y == 0].mean()
         if not np.isclose(kept_pos, 1.0):
-            fail(f"undersampling_strategy ({case}): only {kept_pos:.0%} of the positives are kept; a weight of 1 on "
-                 "the positives means all of them stay")
+            fail(f"undersampling_strategy ({case}): only {kept_pos:.0%} of the positives are kept. What weight does "
+                 "the task give a positive, and how often must a positive stay in the data for its loss to carry it?")
         if not np.isclose(kept_neg, neg_weight):
             if np.isclose(kept_neg, n_pos / n_neg):
-                hint = "that balances the classes, which is a different weight"
+                hint = "your strategy makes the classes equally large. Is that what neg_weight asks for?"
             elif np.isclose(kept_neg, 1 - neg_weight, atol=0.01):
-                hint = "RandomUnderSampler's dict gives the number of examples of a class to KEEP"
+                hint = ("the share you keep and the share you meant seem to be swapped. What does the number for a "
+                        "class in RandomUnderSampler's dict count?")
             else:
-                hint = ("a negative kept with probability q contributes its loss q times on average to the plain "
-                        "sum")
+                hint = "if each negative stays with some probability, how often on average does its loss enter the sum?"
             fail(f"undersampling_strategy ({case}): {kept_neg:.1%} of the negatives are kept, so the plain sum "
-                 f"weights negatives by {kept_neg:.3f} on average - {hint}")
-    passed("undersampling_strategy: in expectation the resampled sum is the neg_weight-weighted sum"
-           + (" (hidden cases)" if hidden else ""))
+                 f"does not weight the negatives as the task asks - {hint}")
 
 
 # ----------------------------------------------------------------------------- task 7: 'balanced' in a penalised LightGBM
@@ -239,15 +269,9 @@ BALANCED_BOOSTING = dict(n_estimators=20, num_leaves=7, learning_rate=0.3, min_c
 BALANCED_TOLERANCE = 1e-3
 
 
-def _balanced_cases(hidden: bool):
-    """(n, share of positives, data seed, reg_lambda, min_child_weight), simplest first.
-
-    Visible: reg_lambda alone (min_child_weight far too small to bind), then min_child_weight alone
-    (reg_lambda=0), then both. Hidden: 5 % positives with a strong penalty, and positives in the majority.
-    """
-    if not hidden:
-        return [(300, 0.15, 5, 1.0, 0.0), (300, 0.15, 5, 0.0, 4.0), (400, 0.25, 4, 3.0, 2.0)]
-    return [(500, 0.05, 2, 5.0, 1.0), (200, 0.7, 3, 1.0, 2.0)]
+#: (n, share of positives, data seed, reg_lambda, min_child_weight), simplest first: reg_lambda alone
+#: (min_child_weight far too small to bind), then min_child_weight alone (reg_lambda=0), then both.
+VISIBLE_BALANCED_CASES = [(300, 0.15, 5, 1.0, 0.0), (300, 0.15, 5, 0.0, 4.0), (400, 0.25, 4, 3.0, 2.0)]
 
 
 def _balanced_raw_scores(X, y, class_weight, reg_lambda, min_child_weight):
@@ -276,12 +300,19 @@ def _balanced_hint(y, reg_lambda, min_child_weight, got):
     return "how are a leaf's value and the min_child_weight test computed from the examples' gradients and hessians?"
 
 
-def check_balanced_params(balanced_params, hidden: bool = False):
+def check_balanced_params(balanced_params):
     """Task 7: class_weight='balanced' with the student's reg_lambda and min_child_weight trains the dict model."""
+    balanced_holds(balanced_params, VISIBLE_BALANCED_CASES)
+    passed("balanced_params: class_weight='balanced' with your settings trains the dict model (raw scores agree to "
+           f"{BALANCED_TOLERANCE:g})")
+
+
+def balanced_holds(balanced_params, cases):
+    """Fail unless the 'balanced' model with the student's settings is the dict model on each case."""
     from wloss.data.synthetic import make_imbalanced_blobs
 
     keys = ("reg_lambda", "min_child_weight")
-    for n, share, seed, reg_lambda, min_child_weight in _balanced_cases(hidden):
+    for n, share, seed, reg_lambda, min_child_weight in cases:
         X, y = make_imbalanced_blobs(n, share, seed=seed, separation=1.5)
         n_pos, n_neg = int(y.sum()), int((y == 0).sum())
         case = (f"{n} labels, {n_pos} positive, class_weight={{0: 1, 1: {n_neg}/{n_pos}}}, "
@@ -302,5 +333,3 @@ def check_balanced_params(balanced_params, hidden: bool = False):
             fail(f"balanced_params ({case}): LGBMClassifier(class_weight='balanced', **your dict) trains another "
                  f"model than the dict's (largest raw-score difference {gap:.1g}) - "
                  + _balanced_hint(y, reg_lambda, min_child_weight, values))
-    passed("balanced_params: class_weight='balanced' with your settings trains the dict model (raw scores agree to "
-           f"{BALANCED_TOLERANCE:g})" + (" (hidden cases)" if hidden else ""))

@@ -6,8 +6,10 @@ makes the Bayes decision under the new prior, a temperature fitted where it
 should be — names the failing case with a hint, and never prints the answer.
 Task 1 runs the student's BBSE with the library's label-shift estimators
 blocked and compares it with class shares that are counted, not solved for.
-Task 5 is a prediction: its visible check only sees that it is filled in;
-the hidden part grades it against the experiment.
+Tasks 3 and 5 are predictions: their visible checks only see that they are
+filled in and well formed. The graded (hidden) part is not here: it is in
+``wloss_grading.ex12``, which calls the same case runners (``priors_hold``, ...)
+on inputs the student never sees and grades the predictions against the experiments.
 """
 import functools
 
@@ -15,7 +17,7 @@ import numpy as np
 from scipy.special import softmax
 
 from wloss.calibration import expected_calibration_error
-from wloss.checks import check_array, check_scalar, fail, library_blocked, passed, task
+from wloss.checks import check_array, check_recorded_prediction, check_scalar, fail, library_blocked, passed, task
 from wloss.posthoc import fit_temperature, prior_correction_multiclass
 
 # ----------------------------------------------------------------------------- task 1: BBSE with the right orientation
@@ -37,18 +39,17 @@ def _reweighted_case(description, y_val, pred_val, repeats):
     return description, y_val, pred_val, pred_val[idx].copy(), k, truth
 
 
-def _bbse_cases(hidden: bool):
-    """Cases from the smallest up, so a failure names the smallest input on which it fails."""
-    rng = np.random.default_rng(12 if not hidden else 121)
+def bbse_cases(seed, settings, small=False):
+    """Cases from the smallest up, so a failure names the smallest input on which it fails: ``small`` adds the
+    ten-example case; each of ``settings`` is (validation class counts, repeats per class, accuracy)."""
+    rng = np.random.default_rng(seed)
     cases = []
-    if not hidden:
+    if small:
         y_small = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
         pred_small = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 0])
         cases.append(_reweighted_case(f"K = 2, y_val = {y_small}, pred_val = {pred_small}, deployment = these "
                                       "validation examples with those of class 1 repeated 3 times",
                                       y_small, pred_small, (1, 3)))
-    settings = [((60, 30, 10), (1, 3, 4), 0.7)] if not hidden else [((50, 50), (1, 4), 0.8),
-                                                                    ((30, 30, 20, 20), (3, 1, 2, 5), 0.6)]
     for counts, repeats, accuracy in settings:
         k = len(counts)
         y_val = np.repeat(np.arange(k), counts)
@@ -73,13 +74,23 @@ def _transposed_bbse(y_val, pred_val, pred_target, k):
     return q / q.sum()
 
 
-def check_estimate_priors(estimate_priors, hidden: bool = False):
+def visible_bbse_cases():
+    return bbse_cases(12, [((60, 30, 10), (1, 3, 4), 0.7)], small=True)
+
+
+def check_estimate_priors(estimate_priors):
     """Task 1: on a deployment set that reweights the validation examples by class, the estimate is its class shares.
 
     The student's function runs with the library's estimators blocked; the reference is the deployment's class
     shares, counted (M q = mu holds exactly there).
     """
-    for case, y_val, pred_val, pred_target, k, truth in _bbse_cases(hidden):
+    priors_hold(estimate_priors, visible_bbse_cases())
+    passed("estimate_priors: recovers the deployment priors exactly on reweighted copies of the validation data")
+
+
+def priors_hold(estimate_priors, cases):
+    """Fail unless ``estimate_priors`` gives the counted deployment shares on each case of ``cases``."""
+    for case, y_val, pred_val, pred_target, k, truth in cases:
         with task("estimate_priors"), library_blocked("estimate_priors", *BBSE_FUNCTIONS):
             got = estimate_priors(y_val.copy(), pred_val.copy(), pred_target.copy(), k)
         q = check_array(f"estimate_priors ({case})", got, shape=(k,))
@@ -106,67 +117,81 @@ def check_estimate_priors(estimate_priors, hidden: bool = False):
                     "data to q, and does your code solve that one?")
         fail(f"estimate_priors ({case}): your estimate is not the class shares of the deployment data, which this "
              f"case fixes exactly - {hint}")
-    passed("estimate_priors: recovers the deployment priors exactly on reweighted copies of the validation data"
-           + (" (hidden cases)" if hidden else ""))
 
 
 # ----------------------------------------------------------------------------- task 2: threshold for new priors
 
 
-def _threshold_cases(hidden: bool):
-    if not hidden:
-        return [(0.5, 0.1, 5.0, 1.0), (0.2, 0.4, 1.0, 3.0)]
-    return [(0.05, 0.3, 10.0, 1.0), (0.5, 0.5, 4.0, 1.0), (0.3, 0.3, 1.0, 1.0), (0.6, 0.02, 50.0, 2.0)]
+#: (training prior, new prior, c_fn, c_fp) of the visible check.
+VISIBLE_THRESHOLD_CASES = [(0.5, 0.1, 5.0, 1.0), (0.2, 0.4, 1.0, 3.0)]
 
 
-def _bayes_positive(p, train_prior, new_prior, fn_cost, fp_cost):
-    """Bayes decision (True = positive) and whether p is away from a tie (where either decision is optimal)."""
-    odds = p / (1 - p) * (new_prior / train_prior) / ((1 - new_prior) / (1 - train_prior))
-    return odds * fn_cost > fp_cost, ~np.isclose(odds * fn_cost, fp_cost, rtol=1e-9)
+def _cheaper_to_predict_positive(p, train_prior, new_prior, fn_cost, fp_cost):
+    """For each p, by brute force: the deployment's joint weights of (score p, class) are the training ones
+    reweighted by new / training prior per class; compare the two decisions' expected costs at each p. Returns
+    whether predicting positive costs less, and whether p is away from a tie (where either decision is optimal)."""
+    joint_positive = p * new_prior / train_prior                     # P_new(y = 1, p) up to a factor common to both
+    joint_negative = (1 - p) * (1 - new_prior) / (1 - train_prior)
+    cost_if_negative = fn_cost * joint_positive                      # every positive is missed
+    cost_if_positive = fp_cost * joint_negative                      # every negative is a false alarm
+    return cost_if_positive < cost_if_negative, ~np.isclose(cost_if_positive, cost_if_negative, rtol=1e-9)
 
 
-def check_shifted_threshold(shifted_threshold, hidden: bool = False):
-    """Task 2: predicting positive iff p >= t must be the Bayes decision under the new prior and costs."""
+def check_shifted_threshold(shifted_threshold):
+    """Task 2: predicting positive iff p >= t must be the cheaper decision under the new prior and costs."""
+    threshold_holds(shifted_threshold, VISIBLE_THRESHOLD_CASES)
+    passed("shifted_threshold: makes the decision of smaller expected cost under the new prior for every probability")
+
+
+def threshold_holds(shifted_threshold, cases):
+    """Fail unless "p >= t" makes the cheaper decision for every p of a fine grid on each case of ``cases``."""
     grid = np.linspace(0.0005, 0.9995, 1999)
-    for train_prior, new_prior, fn_cost, fp_cost in _threshold_cases(hidden):
+    for train_prior, new_prior, fn_cost, fp_cost in cases:
         case = f"training prior {train_prior}, new prior {new_prior}, c_fn = {fn_cost}, c_fp = {fp_cost}"
         with task("shifted_threshold"):
             got = shifted_threshold(train_prior, new_prior, fn_cost, fp_cost)
         t = check_scalar(f"shifted_threshold ({case})", got)
         if not 0 < t < 1:
             fail(f"shifted_threshold ({case}): a threshold on a probability lies in (0, 1), got {t:.4g}")
-        bayes, clear = _bayes_positive(grid, train_prior, new_prior, fn_cost, fp_cost)
+        cheaper, clear = _cheaper_to_predict_positive(grid, train_prior, new_prior, fn_cost, fp_cost)
         yours = grid >= t
-        wrong = np.flatnonzero((bayes != yours) & clear)
+        wrong = np.flatnonzero((cheaper != yours) & clear)
         if wrong.size == 0:
             continue
-        p = grid[wrong[0]]
-        if yours[wrong[0]]:
-            side = (f"at p = {p:.4f} your rule predicts positive, but under the new prior the expected cost of "
-                    "a false positive is larger there")
+        first = wrong[np.argmin(np.abs(grid[wrong] - t))]            # next to the student's own threshold
+        p = grid[first]
+        if yours[first]:
+            side = (f"at p = {p:.3f} your rule predicts positive, but at deployment a false alarm there is the "
+                    "more expensive mistake")
         else:
-            side = (f"at p = {p:.4f} your rule predicts negative, but under the new prior the expected cost of "
-                    "a missed positive is larger there")
+            side = (f"at p = {p:.3f} your rule predicts negative, but at deployment a missed positive there is the "
+                    "more expensive mistake")
         if np.isclose(t, fp_cost / (fp_cost + fn_cost)):
-            side += " - your threshold ignores the change of prior (p was calibrated for the training prior)"
+            side += (". Would your threshold be any different if new_prior were the training prior? What does "
+                     "p mean once the share of positives has changed?")
         elif np.isclose(t, fn_cost / (fp_cost + fn_cost)) and fn_cost != fp_cost:
-            side += " - which cost makes you predict positive more readily?"
+            side += ". Which of the two costs should make you predict positive more readily?"
         else:
-            side += " - write the posterior under the new prior with Bayes' rule, then compare expected costs"
+            side += (". For an example the model gives p, what is the probability that it is positive at deployment, "
+                     "and what does each decision then cost on average?")
         fail(f"shifted_threshold ({case}): {side}")
-    passed("shifted_threshold: makes the Bayes decision under the new prior for every probability"
-           + (" (hidden cases)" if hidden else ""))
 
 
 # ----------------------------------------------------------------------------- task 3: predict, then run
 
 
+#: Task 3's alert rule: flag an example for class 2 when the model gives class 2 at least this probability.
+ALERT_AT = 0.1
+
+
 def calibration_experiment(seed: int = 3):
     """Task 3's experiment: a balanced-weighted 3-class logistic regression, then temperature and prior correction.
 
-    Returns a dict with ``changed_by_temperature`` (fraction of test decisions that change),
-    ``rare_before`` and ``rare_after`` (how many test points are predicted as the rare class
-    before and after the prior correction) and ``temperature``.
+    Returns a dict with ``temperature``; ``changed_by_temperature`` (fraction of test arg-max decisions that change);
+    ``rare_before`` and ``rare_after`` (test points predicted as the rare class 2 by the arg-max, before and after
+    the prior correction); ``alerts_before`` (test points whose probability of class 2 is at least ``ALERT_AT``),
+    ``alerts_changed_by_temperature`` (fraction of test points whose alert changes when the logits are divided by
+    the temperature) and ``alerts_after_prior`` (alerts after the prior correction).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -185,39 +210,54 @@ def calibration_experiment(seed: int = 3):
     temperature = fit_temperature(z_val, y_val)
     before = z_test.argmax(axis=1)
     after_temperature = softmax(z_test / temperature, axis=1).argmax(axis=1)
-    after_prior = prior_correction_multiclass(z_test, weights).argmax(axis=1)
+    corrected = prior_correction_multiclass(z_test, weights)
+    after_prior = corrected.argmax(axis=1)
+    alerts = softmax(z_test, axis=1)[:, 2] >= ALERT_AT
+    alerts_temperature = softmax(z_test / temperature, axis=1)[:, 2] >= ALERT_AT
+    alerts_prior = softmax(corrected, axis=1)[:, 2] >= ALERT_AT
     return {"temperature": temperature, "changed_by_temperature": float(np.mean(before != after_temperature)),
-            "rare_before": int(np.sum(before == 2)), "rare_after": int(np.sum(after_prior == 2))}
+            "rare_before": int(np.sum(before == 2)), "rare_after": int(np.sum(after_prior == 2)),
+            "alerts_before": int(alerts.sum()),
+            "alerts_changed_by_temperature": float(np.mean(alerts != alerts_temperature)),
+            "alerts_after_prior": int(alerts_prior.sum())}
 
 
-def check_predictions(predicted_changed_fraction, predicted_rare_direction, hidden: bool = False):
-    """Task 3: the two predictions, made before the experiment, against what it measures."""
-    fraction = check_scalar("predicted_changed_fraction", predicted_changed_fraction)
-    if not isinstance(predicted_rare_direction, str) or predicted_rare_direction.strip().lower() not in (
-            "more", "fewer", "same"):
-        fail("predicted_rare_direction: expected one of the strings 'more', 'fewer', 'same'")
-    direction = predicted_rare_direction.strip().lower()
-    runs = [calibration_experiment()] if not hidden else [calibration_experiment(s) for s in (5, 6)]
-    for run in runs:
-        if not np.isclose(fraction, run["changed_by_temperature"], atol=1e-9):
-            fail(f"predicted_changed_fraction: the experiment does not confirm {fraction:.3g} - what does dividing "
-                 "every logit of an example by the same positive number do to their order?")
-        measured = ("more" if run["rare_after"] > run["rare_before"] else
-                    "fewer" if run["rare_after"] < run["rare_before"] else "same")
-        if direction != measured:
-            fail(f"predicted_rare_direction: the experiment does not confirm '{direction}' - the weight on the rare "
-                 "class is above 1; what does subtracting its logarithm do to the rare class's logit?")
-    passed("predictions: both confirmed by the experiment" + (" (other seeds)" if hidden else ""))
+#: Task 3's prediction: a choice for each key.
+CALIBRATION_KEYS = ("alerts changed by the temperature", "alerts after the prior correction")
+CALIBRATION_CHOICES = {"alerts changed by the temperature": ("none", "under 10 %", "10 % or more"),
+                       "alerts after the prior correction": ("more", "fewer", "same")}
+
+
+def calibration_outcome(run) -> dict:
+    """The two answers an experiment's run gives, in the words of the choices."""
+    changed = run["alerts_changed_by_temperature"]
+    after, before = run["alerts_after_prior"], run["alerts_before"]
+    return {"alerts changed by the temperature": "none" if changed == 0 else
+            "under 10 %" if changed < 0.1 else "10 % or more",
+            "alerts after the prior correction": "more" if after > before else "fewer" if after < before else "same"}
+
+
+def check_calibration_prediction(calibration_prediction, calibration_reason, announce=True):
+    """Task 3: the two choices and a one-line reason are recorded and well formed (not whether they are right: the
+    graded part, ``wloss_grading.ex12``, compares them with the experiment)."""
+    for key in CALIBRATION_KEYS:                                     # each key has its own three choices
+        check_recorded_prediction("calibration_prediction", calibration_prediction, [key],
+                                  CALIBRATION_CHOICES[key], "calibration_reason", calibration_reason,
+                                  "in one sentence, what does each step do to a test point's logits?", announce=False)
+    if announce:
+        passed("calibration_prediction: two answers and a reason recorded; run the experiment below and compare "
+               "(the graded part checks them)")
 
 
 # ----------------------------------------------------------------------------- task 4: calibration on held-out data
 
 
-def _calibration_cases(hidden: bool):
-    rng = np.random.default_rng(14 if not hidden else 141)
+def calibration_cases(seed, settings):
+    """(case, z_val, y_val, z_test, y_test) for each (n_val, n_test, validation scale, test scale) of ``settings``:
+    validation and test logits miscalibrated by different factors, so their fitted temperatures differ."""
+    rng = np.random.default_rng(seed)
     cases = []
-    for n_val, n_test, val_scale, test_scale in ([(400, 600, 3.0, 1.0)] if not hidden
-                                                 else [(300, 300, 0.5, 2.0), (800, 500, 2.0, 0.7)]):
+    for n_val, n_test, val_scale, test_scale in settings:
         def draw(n, scale):
             y = (rng.random(n) < 0.3).astype(int)
             s = (2 * y - 1) * 1.2 + rng.normal(size=n)
@@ -229,9 +269,15 @@ def _calibration_cases(hidden: bool):
     return cases
 
 
-def check_calibrated_test_ece(calibrated_test_ece, hidden: bool = False):
+def check_calibrated_test_ece(calibrated_test_ece):
     """Task 4: the temperature is fitted on the validation data only; the ECE is measured on the test data with it."""
-    for case, z_val, y_val, z_test, y_test in _calibration_cases(hidden):
+    calibration_holds(calibrated_test_ece, calibration_cases(14, [(400, 600, 3.0, 1.0)]))
+    passed("calibrated_test_ece: temperature fitted on validation data, ECE measured on the test data")
+
+
+def calibration_holds(calibrated_test_ece, cases):
+    """Fail unless the temperature minimises the validation loss and the ECE is the test set's, on each case."""
+    for case, z_val, y_val, z_test, y_test in cases:
         with task("calibrated_test_ece"):
             got = calibrated_test_ece(z_val.copy(), y_val.copy(), z_test.copy(), y_test.copy())
         if not isinstance(got, (tuple, list)) or len(got) != 2:
@@ -243,35 +289,32 @@ def check_calibrated_test_ece(calibrated_test_ece, hidden: bool = False):
             t_test = fit_temperature(z_test, y_test)
             t_both = fit_temperature(np.vstack([z_val, z_test]), np.r_[y_val, y_test])
             if np.isclose(t, t_test, rtol=1e-2):
-                hint = "this temperature was fitted on the TEST set, where it is then scored"
+                hint = ("it is the temperature that suits the TEST set best. Which data set may tune the calibrator, "
+                        "if the test set is to judge it?")
             elif np.isclose(t, t_both, rtol=1e-2):
-                hint = "this temperature saw the test labels too"
+                hint = "it depends on the test labels. Would the reported ECE still be an honest estimate?"
             elif np.isclose(t, 1.0):
-                hint = "the temperature was never fitted"
+                hint = "it is 1. Was anything fitted?"
             else:
-                hint = "fit the temperature by minimising the negative log-likelihood on the validation data"
+                hint = "which data did you fit it on, and by minimising what?"
             fail(f"calibrated_test_ece ({case}): your temperature does not minimise the validation loss - {hint}")
         expected = expected_calibration_error(softmax(z_test / t, axis=1)[:, 1], y_test)
         if not np.isclose(ece, expected, rtol=1e-6, atol=1e-9):
             on_val = expected_calibration_error(softmax(z_val / t, axis=1)[:, 1], y_val)
             if np.isclose(ece, on_val, rtol=1e-6):
-                hint = "this ECE was measured on the validation data"
+                hint = "it is the ECE on the data the temperature was fitted on. Which data should judge it?"
             elif np.isclose(ece, expected_calibration_error(softmax(z_test, axis=1)[:, 1], y_test), rtol=1e-6):
-                hint = "this ECE is of the uncalibrated logits"
+                hint = "it does not change with your temperature. Where does the temperature enter your ECE?"
             else:
-                hint = "use the probability of class 1 after dividing the test logits by your temperature"
+                hint = "which probabilities and which labels did your ECE compare?"
             fail(f"calibrated_test_ece ({case}): test_ece does not match the ECE of your calibrated test "
                  f"probabilities - {hint}")
-    passed("calibrated_test_ece: temperature fitted on validation data, ECE measured on the test data"
-           + (" (hidden cases)" if hidden else ""))
 
 
 # ----------------------------------------------------------------------------- task 5: predict, then run (bins)
 
 #: The experiment's sample size and the two bin counts whose mean ECEs the prediction compares.
 BINS_N, BINS_FEW, BINS_MANY = 1000, 10, 40
-#: A prediction of the ratio is confirmed when it is within this relative distance of the measured ratio.
-BINS_TOLERANCE = 0.15
 
 
 @functools.lru_cache(maxsize=4)
@@ -297,11 +340,10 @@ def null_ece_by_bins(n: int = BINS_N, bins: tuple = (5, 10, 20, 40, 80), seeds: 
     return dict(_null_ece_by_bins(int(n), tuple(int(b) for b in bins), int(seeds)))
 
 
-def check_bins_prediction(predicted_ratio, predicted_reason, hidden: bool = False):
-    """Task 5: the prediction is recorded before the experiment; the hidden part grades it against the experiment.
-
-    The visible part only checks that a positive number and a one-line reason are filled in, so the student learns
-    the outcome from the experiment, not from the check.
+def check_bins_prediction(predicted_ratio, predicted_reason, announce=True):
+    """Task 5: the prediction is recorded before the experiment; the visible part only checks that a positive number
+    and a one-line reason are filled in (the graded part, ``wloss_grading.ex12``, compares them with the experiment),
+    so the student learns the outcome from the experiment, not from the check.
     """
     name = "predicted_ratio"
     if predicted_ratio is ... or predicted_ratio is None:
@@ -317,19 +359,57 @@ def check_bins_prediction(predicted_ratio, predicted_reason, hidden: bool = Fals
     if not isinstance(predicted_reason, str) or len(predicted_reason.split()) < 3:
         fail("predicted_reason: expected one line of text (a few words at least) saying why you expect this ratio "
              "- what changes for one bin when there are more bins?")
-    if not hidden:
+    if announce:
         passed(f"prediction recorded ({name} = {ratio:.3g}, with a reason); the experiment below shows how it "
                "compares - it is graded against the experiment")
-        return
-    run = null_ece_by_bins()
-    measured = run[BINS_MANY] / run[BINS_FEW]
-    if abs(ratio / measured - 1) > BINS_TOLERANCE:
-        if ratio < 1:
-            question = ("is the ECE of a perfectly calibrated forecaster smaller when its probabilities are cut "
-                        "into finer bins? How many examples does each bin then hold?")
-        else:
-            question = (f"with {BINS_MANY // BINS_FEW} times as many bins, how many examples does a bin hold, and how "
-                        "does the noise in one bin's gap depend on that count?")
-        fail(f"{name}: the experiment (n = {BINS_N}, perfectly calibrated forecaster, {BINS_FEW} against "
-             f"{BINS_MANY} bins) does not confirm {ratio:.3g} - {question}")
-    passed(f"{name}: confirmed by the experiment (within {100 * BINS_TOLERANCE:.0f} %)")
+
+
+# ----------------------------------------------------------------------------- task 7 (open): a calibrator of your own
+
+
+def open_calibration_data(seed: int = 70):
+    """Task 7's data: (z_val, y_val, z_test, y_test), binary logits of shape (N, 2), validation and test drawn alike
+    (both over-confident by the same factor), 800 examples each."""
+    _, z_val, y_val, z_test, y_test = calibration_cases(seed, [(800, 800, 2.5, 2.5)])[0]
+    return z_val, y_val, z_test, y_test
+
+
+def _temperature_test_ece(z_val, y_val, z_test, y_test):
+    t = fit_temperature(z_val, y_val)
+    return expected_calibration_error(softmax(z_test / t, axis=1)[:, 1], y_test)
+
+
+def calibrator_holds(my_calibrator, data, case):
+    """Fit the student's calibrator on the validation half of ``data`` only, apply it to the test logits and return
+    the test ECE of what it gives, failing unless it gives one probability in [0, 1] per test example."""
+    z_val, y_val, z_test, y_test = data
+    with task("my_calibrator"):
+        calibrate = my_calibrator(z_val.copy(), y_val.copy())
+    if not callable(calibrate):
+        fail(f"my_calibrator ({case}): expected it to return a function (test logits -> probabilities of class 1), "
+             f"got {type(calibrate).__name__}")
+    with task("the function my_calibrator returned"):
+        p = calibrate(z_test.copy())
+    p = check_array(f"my_calibrator ({case}): the probabilities", p, shape=(len(z_test),))
+    if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        fail(f"my_calibrator ({case}): some of its outputs are not probabilities in [0, 1]. What does your "
+             "function return for very large or very small logits?")
+    return expected_calibration_error(p, y_test)
+
+
+def check_own_calibrator(my_calibrator, open_method, open_test_ece):
+    """Task 7: a calibrator fitted on validation data only (the check gives it nothing else), valid probabilities,
+    and the test ECE the student reports recomputed here; temperature scaling's is shown for comparison."""
+    if my_calibrator is None or open_method is None or open_test_ece is None:
+        fail("my_calibrator, open_method, open_test_ece: not filled in yet - write and run your calibrator first.")
+    if not isinstance(open_method, str) or len(open_method.split()) < 2:
+        fail(f"open_method: expected a few words naming your calibrator, got {open_method!r}")
+    if "temperature" in open_method.lower() and "vector" not in open_method.lower():
+        fail("open_method: temperature scaling is the comparison here; which other calibrator would you try?")
+    reported = check_scalar("open_test_ece", open_test_ece)
+    ece = calibrator_holds(my_calibrator, open_calibration_data(), "the task's data")
+    if not np.isclose(reported, ece, rtol=1e-6, atol=1e-9):
+        fail("open_test_ece: this is not the test ECE (10 bins, probability of class 1) of your calibrator fitted on "
+             "the validation data. Did you fit on z_val and y_val only, and measure on z_test and y_test?")
+    passed(f"own calibrator ({open_method}): fitted on validation data only, test ECE recomputed "
+           f"({ece:.3f}; temperature scaling {_temperature_test_ece(*open_calibration_data()):.3f})")

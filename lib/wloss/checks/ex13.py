@@ -1,16 +1,17 @@
 """Checks for exercise 13 (multi-label classification).
 
 Each check recomputes the property its task asks for from what the student returned, names the case
-that exposes a mistake and gives a hint; none prints the answer. ``hidden=True`` runs the extra cases
-of the graded (hidden) part.
+that exposes a mistake and asks a question; none prints the answer. The graded (hidden) part is not here: it
+is in ``wloss_grading.ex13``, which calls the same case runners (``pos_weight_holds``, ...) on inputs the student
+never sees and grades the predictions against the experiments.
 """
 from functools import lru_cache
 
 import numpy as np
 
-from wloss.checks import (CheckFailed, check_array, check_choices, check_recorded_prediction, check_scalar, fail,
-                          fail_disagreeing, library_blocked, passed, task)
-from wloss.multilabel import bayes_thresholds, multilabel_rwwce_reference, per_label_recall_precision
+from wloss.checks import (CheckFailed, check_array, check_recorded_prediction, check_scalar, fail, library_blocked,
+                          passed, task)
+from wloss.multilabel import per_label_recall_precision
 
 # ---------------------------------------------------------------- task 1 (debug): pos_weight per label
 
@@ -20,13 +21,6 @@ _Y_TALL = np.array([[1, 0, 0], [1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 0, 1],
 #: 4 rows and 4 labels: a per-row answer has the right shape here and only its values give it away.
 _Y_SQUARE = np.array([[1, 1, 0, 0], [1, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 1]])
 _Y_NO_POSITIVE = np.array([[1, 0], [0, 0], [1, 0]])
-
-
-def _hidden_matrices():
-    rng = np.random.default_rng(13)
-    Y = (rng.random((200, 5)) < np.array([0.5, 0.2, 0.08, 0.03, 0.6])).astype(int)
-    Y[0] = 1
-    return [Y, Y.astype(bool), _Y_SQUARE.T.copy()]
 
 
 def _right_pos_weight(Y):
@@ -58,31 +52,53 @@ def _diagnose_pos_weight(got, Y, case):
     with np.errstate(divide="ignore", invalid="ignore"):
         row_versions = [(n_labels - per_row) / per_row, (n_labels - per_row) / np.maximum(per_row, 1)]
     if got.shape == flat.shape and np.allclose(got, flat):
-        fail(f"pos_weight ({case}): every label got the same weight - you counted over the flattened matrix. Each "
-             "label is its own binary problem with its own imbalance; count down each column.")
+        fail(f"pos_weight ({case}): every label got the same weight, although the labels' shares of positives "
+             "differ. Does one number describe the imbalance of every label?")
     if got.shape == (n,) and got.shape != (n_labels,):
         fail(f"pos_weight ({case}): you returned {n} numbers, one per row; BCEWithLogitsLoss wants one weight per "
-             f"label, shape ({n_labels},). Hint: which axis of Y runs over the examples?")
+             f"label, shape ({n_labels},). Which axis of Y runs over the examples?")
     if any(got.shape == r.shape and np.allclose(got, r, equal_nan=True) for r in row_versions):
-        fail(f"pos_weight ({case}): your weights follow how many labels each ROW carries (N = L here, so the shape "
-             "looked right). Count the positives and negatives of each label down its column.")
+        fail(f"pos_weight ({case}): your weights change when the rows of Y are reordered, although no label's counts "
+             "change (N = L here, so the shape looked right). What should one weight describe: an example, or a "
+             "label?")
     if got.shape == (n_labels,) and np.allclose(got * _right_pos_weight(Y), 1.0):
-        fail(f"pos_weight ({case}): the rarest label got the smallest weight - the ratio is upside down. The weight "
-             "must make the few positives of a label count as much as its many negatives.")
+        fail(f"pos_weight ({case}): the rarest label got the smallest weight. Should a label's few positives count "
+             "for less than its many negatives, or as much?")
     if got.shape == (n_labels,) and np.allclose(got, n / (n_labels * n_pos)):
-        fail(f"pos_weight ({case}): these are softmax-style class weights N / (L n+). The labels are not the classes "
-             "of one softmax: a label's positives are balanced against that label's negatives.")
+        fail(f"pos_weight ({case}): your weights depend on the number of labels L, but each label's positives and "
+             "negatives do not. Against what should a label's positives be balanced?")
 
 
-def check_pos_weight(pos_weight, hidden=False):
+def check_pos_weight(pos_weight):
     """Task 1: negatives over positives down each column; a ValueError for a column without positives.
 
     The student's function runs with ``wloss.multilabel.pos_weight_per_label`` blocked; its weights are compared
     with counts taken row by row here (each label's weighted positives must balance its negatives).
     """
-    cases = _hidden_matrices() if hidden else [_Y_TALL, _Y_SQUARE]
-    for k, Y in enumerate(cases):
-        case = f"case {k + 1}: Y of shape {Y.shape}"
+    pos_weight_holds(pos_weight, [_Y_TALL, _Y_SQUARE])
+    try:
+        with library_blocked("pos_weight", _POS_WEIGHT_LIBRARY), np.errstate(divide="ignore", invalid="ignore"):
+            returned = pos_weight(_Y_NO_POSITIVE.copy())
+    except CheckFailed:
+        raise
+    except NotImplementedError:
+        fail("pos_weight: not done yet - replace `raise NotImplementedError()` with your code.")
+    except ValueError:
+        pass
+    except Exception as exc:
+        fail(f"pos_weight (a column without positives): expected a ValueError saying which column, got "
+             f"{type(exc).__name__}: {exc}")
+    else:
+        fail("pos_weight (Y whose second column has no positive): expected a ValueError, but your function "
+             f"returned {returned!r}. What would training do with an infinite or NaN weight?")
+    passed("pos_weight: one weight per label, each balancing its column's positives against its negatives; a column "
+           "without positives raises ValueError")
+
+
+def pos_weight_holds(pos_weight, cases, first=1):
+    """Fail unless each label's weighted positives balance its negatives on each matrix of ``cases``."""
+    for k, Y in enumerate(cases, start=first):
+        case = f"case {k}: Y of shape {Y.shape}"
         with library_blocked("pos_weight", _POS_WEIGHT_LIBRARY), task("pos_weight"):
             raw = pos_weight(Y.copy())
         got = np.asarray(check_array(f"pos_weight ({case})", raw), dtype=float)
@@ -94,74 +110,118 @@ def check_pos_weight(pos_weight, hidden=False):
         if not np.allclose(balance, 0.0, atol=1e-9):
             l = int(np.argmax(np.abs(balance)))
             fail(f"pos_weight ({case}): for label {l} the weighted positives (weight x {int(n_pos[l])} positives) "
-                 f"do not balance its {int(n_neg[l])} negatives.")
-    if not hidden:
-        try:
-            with library_blocked("pos_weight", _POS_WEIGHT_LIBRARY), np.errstate(divide="ignore", invalid="ignore"):
-                returned = pos_weight(_Y_NO_POSITIVE.copy())
-        except CheckFailed:
-            raise
-        except NotImplementedError:
-            fail("pos_weight: not done yet - replace `raise NotImplementedError()` with your code.")
-        except ValueError:
-            pass
-        except Exception as exc:
-            fail(f"pos_weight (a column without positives): expected a ValueError saying which column, got "
-                 f"{type(exc).__name__}: {exc}")
-        else:
-            fail("pos_weight (Y whose second column has no positive): expected a ValueError, but your function "
-                 f"returned {returned!r}. An infinite or NaN weight would silently break training.")
-    passed("pos_weight: one weight per label, each balancing its column's positives against its negatives"
-           + (" (hidden cases)" if hidden else "; a column without positives raises ValueError"))
+                 f"do not balance its {int(n_neg[l])} negatives. What weight makes them equal?")
 
 
 # ---------------------------------------------------------------- task 2 (derive): thresholds of a weighted model
 
-_THRESHOLD_CASES = [
-    (np.array([3.0, 9.0, 49.0]), np.array([4.0, 10.0, 20.0]), np.array([1.0, 1.0, 2.0])),
+VISIBLE_THRESHOLD_CASES = [
     (np.array([1.0, 19.0]), np.array([9.0, 2.0]), np.array([1.0, 3.0])),
+    (np.array([3.0, 9.0, 49.0]), np.array([4.0, 10.0, 20.0]), np.array([1.0, 1.0, 2.0])),
 ]
-_THRESHOLD_CASES_HIDDEN = [
-    (np.array([2.0, 30.0, 100.0, 5.0]), np.array([1.0, 50.0, 5.0, 5.0]), np.array([4.0, 1.0, 1.0, 5.0])),
-    (np.array([0.5]), np.array([3.0]), np.array([7.0])),
-]
+#: Calibrated probabilities q on which the decisions are compared.
+_Q_GRID = np.linspace(0.0005, 0.9995, 1999)
 
 
-def check_weighted_model_thresholds(weighted_model_thresholds, hidden=False):
-    """Task 2: thresholds on a pos_weight-trained model's outputs that give the Bayes decisions of the costs."""
-    for k, (w, c_fn, c_fp) in enumerate(_THRESHOLD_CASES_HIDDEN if hidden else _THRESHOLD_CASES):
+def _weighted_model_output(q, w):
+    """By brute force: the output s in (0, 1) that minimises the expected weighted BCE
+    -(w q log s + (1 - q) log(1 - s)) of an example whose true probability is q, found by bisection on its
+    derivative (which increases in s). No closed form is used."""
+    q, w = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(w, dtype=float))
+    low, high = np.zeros(q.shape), np.ones(q.shape)
+    for _ in range(80):
+        s = (low + high) / 2
+        slope = -w * q / s + (1 - q) / (1 - s)
+        low, high = np.where(slope < 0, s, low), np.where(slope < 0, high, s)
+    return (low + high) / 2
+
+
+def check_weighted_model_thresholds(weighted_model_thresholds):
+    """Task 2: thresholds on a pos_weight-trained model's outputs that give the decisions of smaller expected cost."""
+    thresholds_hold(weighted_model_thresholds, VISIBLE_THRESHOLD_CASES)
+    passed("weighted_model_thresholds: on the weighted model's outputs your thresholds make the decisions of smaller "
+           "expected cost")
+
+
+def thresholds_hold(weighted_model_thresholds, cases):
+    """Fail unless, on each case and label, "output >= threshold" is the cheaper decision for every calibrated q of
+    a fine grid (ties excluded), the weighted model's output for q found by brute force."""
+    for k, (w, c_fn, c_fp) in enumerate(cases):
         case = f"case {k + 1}: pos_weight {w.tolist()}, fn_cost {c_fn.tolist()}, fp_cost {c_fp.tolist()}"
         with task("weighted_model_thresholds"):
             raw = weighted_model_thresholds(w.copy(), c_fn.copy(), c_fp.copy())
         got = check_array(f"weighted_model_thresholds ({case})", raw, shape=w.shape)
         if np.any(~np.isfinite(got)) or np.any((got < 0) | (got > 1)):
             fail(f"weighted_model_thresholds ({case}): a threshold on a probability must lie in [0, 1].")
-        t = bayes_thresholds(c_fn, c_fp)
-        if np.allclose(got, t) and not np.allclose(w, 1.0):
-            fail(f"weighted_model_thresholds ({case}): these thresholds are right for CALIBRATED probabilities. The "
-                 "model was trained with pos_weight, which pushed its outputs up; where does a true probability "
-                 "q end up after training with weight w on the positives?")
-        if np.allclose(got, 0.5):
-            fail(f"weighted_model_thresholds ({case}): 0.5 ignores the costs; 0.5 on this model decides like "
-                 "balanced counts, not like the prices of the mistakes.")
-        # a weighted model outputs s = w q / (w q + 1 - q); map the student's threshold back to q
-        q = got / (got + w * (1 - got))
-        wrong = np.flatnonzero(~np.isclose(q, t, atol=1e-9))
-        if wrong.size:
-            l = int(wrong[0])
-            side = "too low: it predicts the label where not predicting is cheaper" if q[l] < t[l] else \
-                "too high: it misses the label where predicting is cheaper"
-            fail(f"weighted_model_thresholds ({case}): for label {l} your threshold, read back as a calibrated "
-                 f"probability, is {side}. Hint: the weighted model's output is a monotone "
-                 "function of q; invert it, or push the Bayes threshold through it.")
-    passed("weighted_model_thresholds: on the weighted model's outputs your thresholds make the same decisions as "
-           "the Bayes thresholds on calibrated probabilities" + (" (hidden cases)" if hidden else ""))
+        cost_if_flagged = (1 - _Q_GRID[:, None]) * c_fp                  # expected cost of predicting the label
+        cost_if_not = _Q_GRID[:, None] * c_fn                             # expected cost of not predicting it
+        cheaper = cost_if_flagged < cost_if_not
+        clear = ~np.isclose(cost_if_flagged, cost_if_not, rtol=1e-6)
+        output = _weighted_model_output(_Q_GRID[:, None], w[None, :])
+        yours = output >= got[None, :]
+        for l in range(len(w)):
+            wrong = np.flatnonzero((yours[:, l] != cheaper[:, l]) & clear[:, l])
+            if not wrong.size:
+                continue
+            predicts_too_often = bool(yours[wrong[0], l])
+            if np.allclose(got, (c_fp / (c_fp + c_fn))) and not np.allclose(w, 1.0):
+                fail(f"weighted_model_thresholds ({case}): your thresholds would make the cheaper decisions on "
+                     "calibrated probabilities, but this model was trained with pos_weight. For an example whose "
+                     "true probability is q, does the weighted model still output q?")
+            if np.allclose(got, 0.5):
+                fail(f"weighted_model_thresholds ({case}): your thresholds are 0.5 whatever the costs. Where do "
+                     "fn_cost and fp_cost enter your decision?")
+            side = ("predicts the label for some examples where not predicting it is cheaper" if predicts_too_often
+                    else "misses the label for some examples where predicting it is cheaper")
+            fail(f"weighted_model_thresholds ({case}): for label {l} your threshold {side}. What does the weighted "
+                 "model output for an example whose true probability sits exactly where the two decisions cost "
+                 "the same?")
 
 
 # ---------------------------------------------------------------- task 3 (predict): flattened vs per column
 
-_CHOICES = ("higher", "lower", "about the same")
-_SAME = 0.03
+FLATTENED_KEYS = ("most common label", "rarest label")
+FLATTENED_CHOICES = ("higher", "lower", "about the same")
+#: "about the same": the two recalls differ by less than this.
+SAME_WITHIN = 0.03
+
+
+def _tagger_data(seed):
+    """Task 3's data: four labels present in about 40 %, 12 %, 3 % and 0.5 % of the rows; 4,000 rows to train on,
+    5,000 to test on."""
+    rng = np.random.default_rng(1000 + seed)
+    D, L, rates = 6, 4, np.array([0.40, 0.12, 0.04, 0.015])
+    W = rng.normal(0.0, 1.2, (D, L))
+    spread = np.sqrt(np.sum(W ** 2, axis=0))          # sd of x.w; the probit approximation sets the rates
+    b = np.log(rates / (1 - rates)) * np.sqrt(1 + np.pi * spread ** 2 / 8)
+    X = rng.standard_normal((9000, D))
+    P = 1 / (1 + np.exp(-(X @ W + b)))
+    Y = (rng.random(P.shape) < P).astype(float)
+    return X[:4000], Y[:4000], X[4000:], Y[4000:]
+
+
+def _train_and_test(X_tr, Y_tr, X_te, Y_te, w):
+    """A linear model trained with BCEWithLogitsLoss(pos_weight=w) to convergence; recall and precision per label on
+    the test rows at the threshold 0.5."""
+    import torch
+    import torch.nn.functional as F
+
+    D, L = X_tr.shape[1], Y_tr.shape[1]
+    Xt, Yt = torch.tensor(X_tr), torch.tensor(Y_tr)
+    Wm = torch.zeros(D, L, dtype=torch.float64, requires_grad=True)
+    bm = torch.zeros(L, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([Wm, bm], lr=1, max_iter=200, tolerance_grad=1e-10, tolerance_change=1e-12,
+                            line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(Xt @ Wm + bm, Yt, pos_weight=torch.tensor(w, dtype=torch.float64))
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    scores = X_te @ Wm.detach().numpy() + bm.detach().numpy()
+    return per_label_recall_precision(Y_te, (scores >= 0).astype(float))
 
 
 @lru_cache(maxsize=4)
@@ -171,70 +231,37 @@ def flattened_experiment(seed=0):
     Four labels present in about 40 %, 12 %, 3 % and 0.5 % of the rows. Returns a dict with the two
     recall vectors (label 0 the most common, label 3 the rarest).
     """
-    import torch
-    import torch.nn.functional as F
-
-    rng = np.random.default_rng(1000 + seed)
-    D, L, rates = 6, 4, np.array([0.40, 0.12, 0.04, 0.015])
-    W = rng.normal(0.0, 1.2, (D, L))
-    spread = np.sqrt(np.sum(W ** 2, axis=0))          # sd of x.w; the probit approximation sets the rates
-    b = np.log(rates / (1 - rates)) * np.sqrt(1 + np.pi * spread ** 2 / 8)
-    X = rng.standard_normal((9000, D))
-    P = 1 / (1 + np.exp(-(X @ W + b)))
-    Y = (rng.random(P.shape) < P).astype(float)
-    X_tr, Y_tr, X_te, Y_te = X[:4000], Y[:4000], X[4000:], Y[4000:]
+    X_tr, Y_tr, X_te, Y_te = _tagger_data(seed)
+    L = Y_tr.shape[1]
     n_pos = Y_tr.sum(axis=0)
     weights = {"per column": (len(Y_tr) - n_pos) / n_pos,
                "flattened": np.full(L, (Y_tr.size - Y_tr.sum()) / Y_tr.sum())}
-    Xt, Yt = torch.tensor(X_tr), torch.tensor(Y_tr)
-    recall = {}
-    for name, w in weights.items():
-        Wm = torch.zeros(D, L, dtype=torch.float64, requires_grad=True)
-        bm = torch.zeros(L, dtype=torch.float64, requires_grad=True)
-        opt = torch.optim.LBFGS([Wm, bm], lr=1, max_iter=200, tolerance_grad=1e-10, tolerance_change=1e-12,
-                                line_search_fn="strong_wolfe")
-
-        def closure():
-            opt.zero_grad()
-            loss = F.binary_cross_entropy_with_logits(Xt @ Wm + bm, Yt, pos_weight=torch.tensor(w))
-            loss.backward()
-            return loss
-
-        opt.step(closure)
-        scores = X_te @ Wm.detach().numpy() + bm.detach().numpy()
-        recall[name], _ = per_label_recall_precision(Y_te, (scores >= 0).astype(float))
+    recall = {name: _train_and_test(X_tr, Y_tr, X_te, Y_te, w)[0] for name, w in weights.items()}
     return {"rates": n_pos / len(Y_tr), **recall}
 
 
-def _outcome(result, label):
-    diff = result["flattened"][label] - result["per column"][label]
-    return "about the same" if abs(diff) < _SAME else ("higher" if diff > 0 else "lower")
+def flattened_outcome(result) -> dict:
+    """The experiment's answer for each key, in the words of the choices (label 0 the most common, 3 the rarest)."""
+    outcome = {}
+    for key, label in zip(FLATTENED_KEYS, (0, 3)):
+        diff = result["flattened"][label] - result["per column"][label]
+        outcome[key] = "about the same" if abs(diff) < SAME_WITHIN else ("higher" if diff > 0 else "lower")
+    return outcome
 
 
-def check_flattened_prediction(prediction, hidden=False):
-    """Task 3: the flattened weight's recall on the most common and the rarest label, against per column."""
-    keys = ("most common label", "rarest label")
-    check_choices("prediction", prediction, keys, _CHOICES)
-    result = flattened_experiment(1 if hidden else 0)
-    hints = {
-        "most common label": "the flattened weight is the imbalance of the whole matrix, far more than this "
-                             "label's own ratio of negatives to positives - so its positives are over-weighted.",
-        "rarest label": "the flattened weight is an average over labels, far less than this label's own ratio "
-                        "of negatives to positives - so its few positives are under-weighted.",
-    }
-    for key, label in zip(keys, (0, 3)):
-        if prediction[key] != _outcome(result, label):
-            fail(f"prediction[{key!r}]: the experiment{' (another draw)' if hidden else ''} disagrees - compare the "
-                 f"two recalls it printed for this label. Why: {hints[key]}")
-    passed("prediction: the flattened weight moves recall the way you predicted on both labels"
-           + (" (another draw of the data)" if hidden else ""))
+def check_flattened_prediction(prediction, reason, announce=True):
+    """Task 3: the two choices and a one-line reason are recorded and well formed (not whether they are right: the
+    graded part, ``wloss_grading.ex13``, compares them with the experiment)."""
+    check_recorded_prediction("prediction", prediction, FLATTENED_KEYS, FLATTENED_CHOICES, "flattened_reason", reason,
+                              "in one sentence, how does the flattened weight compare with each label's own?",
+                              announce=announce)
 
 
 # ---------------------------------------------------------------- task 4 (debug): a NumPy multi-label RWWCE
 
-def _loss_cases(hidden):
-    rng = np.random.default_rng(7 if hidden else 3)
-    n, L = (9, 5) if hidden else (6, 3)
+def loss_cases(seed, n, L):
+    """Moderate logits, then logits of +-1e4 and +-800, then every logit wrong by 40, for an (n, L) problem."""
+    rng = np.random.default_rng(seed)
     Z = rng.normal(0, 2, (n, L))
     Y = (rng.random((n, L)) < 0.4).astype(float)
     c_fn, c_fp = rng.uniform(1, 10, L), rng.uniform(0.5, 2, L)
@@ -246,9 +273,30 @@ def _loss_cases(hidden):
             ("every logit wrong by 40", big, Y, c_fn, c_fp)]
 
 
-def check_multilabel_rwwce(multilabel_rwwce_np, hidden=False):
+def _torch_rwwce(Z, Y, c_fn, c_fp):
+    """An independent value of the multi-label RWWCE: PyTorch's BCEWithLogitsLoss with weight c_fp and pos_weight
+    c_fn / c_fp on every entry (which is c_fn on a positive's loss and c_fp on a negative's), in float64, summed over
+    the labels of an example and averaged over examples."""
+    import torch
+    import torch.nn.functional as F
+
+    per_entry = F.binary_cross_entropy_with_logits(
+        torch.tensor(Z, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64),
+        weight=torch.tensor(c_fp, dtype=torch.float64), pos_weight=torch.tensor(c_fn / c_fp, dtype=torch.float64),
+        reduction="none")
+    return float(per_entry.sum(dim=1).mean())
+
+
+def check_multilabel_rwwce(multilabel_rwwce_np):
     """Task 4: mean over examples of the sum over labels, finite and exact for huge logits."""
-    for name, Z, Y, c_fn, c_fp in _loss_cases(hidden):
+    rwwce_holds(multilabel_rwwce_np, loss_cases(3, 6, 3))
+    passed("multilabel_rwwce_np: exact on moderate logits, finite and exact at |z| = 1e4, averaged over examples")
+
+
+def rwwce_holds(multilabel_rwwce_np, cases):
+    """Fail unless the student's loss equals PyTorch's weighted BCE summed over labels, averaged over examples, on
+    each case (finite for huge logits)."""
+    for name, Z, Y, c_fn, c_fp in cases:
         case = f"{name}, Z of shape {Z.shape}"
         with task("multilabel_rwwce_np"):
             with np.errstate(all="ignore"):
@@ -260,30 +308,28 @@ def check_multilabel_rwwce(multilabel_rwwce_np, hidden=False):
         except (TypeError, ValueError):
             got = np.asarray([])
         if got.size == 1 and not np.isfinite(got.reshape(())):
-            fail(f"multilabel_rwwce_np ({case}): the loss is {float(got.reshape(())):g}. Hint: log(sigmoid(z)) "
-                 "computed through p overflows or takes log(0); write -log(sigmoid(z)) as a function of z "
-                 "that never forms p.")
+            fail(f"multilabel_rwwce_np ({case}): the loss is {float(got.reshape(())):g}. Which step of your "
+                 "computation overflows or takes the logarithm of 0 when a logit is as large as 1e4?")
         got = check_scalar(f"multilabel_rwwce_np ({case})", raw)
-        right = float(multilabel_rwwce_reference(Z, Y, c_fn, c_fp))
+        right = _torch_rwwce(Z, Y, c_fn, c_fp)
         if np.isclose(got, right, rtol=1e-9):
             continue
         n, L = Z.shape
         if np.isclose(got * L, right, rtol=1e-9):
-            fail(f"multilabel_rwwce_np ({case}): your value is the loss averaged over all N x L entries; the "
-                 "multi-label loss sums over the labels of an example and averages over examples.")
+            fail(f"multilabel_rwwce_np ({case}): your value is the mean over all N x L entries. Over which axis "
+                 "does the task's loss average, and over which does it add up?")
         if np.isclose(got, right * n, rtol=1e-9):
-            fail(f"multilabel_rwwce_np ({case}): your value is a sum over examples; the task asks for the mean.")
-        swapped = float(multilabel_rwwce_reference(Z, Y, c_fp, c_fn))
+            fail(f"multilabel_rwwce_np ({case}): your value doubles when every example is given twice. Does the "
+                 "task's reduction do that?")
+        swapped = _torch_rwwce(Z, Y, c_fp, c_fn)
         if np.isclose(got, swapped, rtol=1e-9) or np.isclose(got * L, swapped, rtol=1e-9):
-            fail(f"multilabel_rwwce_np ({case}): the two costs are swapped - a missed label (y = 1, low p) "
-                 "must cost fn_cost.")
+            fail(f"multilabel_rwwce_np ({case}): your value is the loss with fn_cost and fp_cost exchanged. Which "
+                 "mistake does a label with y = 1 and a very negative logit make, and which cost does it carry?")
         if got < right * (1 - 1e-6) and name != "moderate logits":
-            fail(f"multilabel_rwwce_np ({case}): your loss is too small for confidently wrong logits: clipping p "
-                 "caps the loss (and kills the gradient); the exact loss grows linearly in |z|.")
+            fail(f"multilabel_rwwce_np ({case}): your loss is too small for confidently wrong logits. How should "
+                 "one label's loss grow as its logit gets more wrong, and does yours keep growing?")
         fail(f"multilabel_rwwce_np ({case}): the value does not match the multi-label RWWCE of these logits "
-             f"(relative error {abs(got - right) / abs(right):.2e}).")
-    passed("multilabel_rwwce_np: exact on moderate logits, finite and exact at |z| = 1e4, averaged over examples"
-           + (" (hidden cases)" if hidden else ""))
+             f"(relative error {abs(got - right) / abs(right):.2e}). Does it add the right cost to each label's loss?")
 
 
 # ---------------------------------------------------------------- task 6 (predict): switching off the rarest tag
@@ -297,18 +343,6 @@ SILENCED_KEYS = ("micro recall", "macro recall", "micro F1", "macro F1")
 SILENCED_CHOICES = ("rises", "falls", "stays")
 #: "stays": the average changes by less than this, either way.
 STAYS_WITHIN = 0.01
-
-_SILENCED_QUESTIONS = {
-    "micro recall": "what share of ALL the positive label assignments belongs to the switched-off topic, and so what "
-                    "weight do its hits carry in micro recall?",
-    "macro recall": "what does the switched-off topic's own recall become, and what weight does one topic's recall "
-                    "carry in a plain mean over 12 topics?",
-    "micro F1": "what share of the TP, FP and FN counts summed over the 12 topics does the switched-off topic hold, "
-                "and how many of its counts are false positives compared with the lecture's rare label?",
-    "macro F1": "what does the switched-off topic's own F1 become (its articles are still in the data), and what "
-                "weight does it carry among 12 topics?",
-}
-
 
 def _averages(Y, Y_pred):
     """Micro and macro recall and F1 of 0/1 decisions, from each label's TP, FP and FN."""
@@ -355,15 +389,76 @@ def silenced_label_experiment(seed=0):
     }
 
 
-def check_silenced_prediction(prediction, reason, hidden=False):
-    """Task 6: the visible part checks that the prediction and its reason are recorded and well formed (not whether
-    they are right); the hidden part grades the four directions against the experiment and another draw."""
-    question = "in one sentence, what makes each average move or not?"
+def check_silenced_prediction(prediction, reason, announce=True):
+    """Task 6: the prediction and its reason are recorded and well formed (not whether they are right: the graded
+    part, ``wloss_grading.ex13``, grades the four directions against the experiment and another draw)."""
     check_recorded_prediction("silenced_prediction", prediction, SILENCED_KEYS, SILENCED_CHOICES,
-                              "silenced_reason", reason, question, announce=not hidden)
-    if not hidden:
-        return
-    for seed, draw in ((0, "the draw you ran"), (1, "another draw of the data")):
-        fail_disagreeing("silenced_prediction", prediction, silenced_label_experiment(seed)["outcome"],
-                         _SILENCED_QUESTIONS, f"the experiment ({draw})", "compare the before and after it printed for each")
-    passed("silenced_prediction: all four averages move as you predicted (two draws of the data)")
+                              "silenced_reason", reason, "in one sentence, what makes each average move or not?",
+                              announce=announce)
+
+
+# ---------------------------------------------------------------- task 7 (open): a weighting scheme of your own
+
+
+def _macro_f1(recall, precision):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f1 = np.where(recall + precision > 0, 2 * recall * precision / (recall + precision), 0.0)
+    return float(np.mean(f1))
+
+
+def weights_of(my_pos_weight, Y, case):
+    """The student's weights for the training labels ``Y``, failing unless they are one positive finite number per
+    label."""
+    with task("my_pos_weight"):
+        raw = my_pos_weight(Y.copy())
+    w = check_array(f"my_pos_weight ({case})", raw, shape=(Y.shape[1],))
+    if not np.all(np.isfinite(w)) or np.any(w <= 0):
+        fail(f"my_pos_weight ({case}): every weight must be a positive finite number. What does your scheme give a "
+             "label with very few positives?")
+    return w
+
+
+def pos_weight_experiment(my_pos_weight, seed=0):
+    """Task 7's experiment: task 3's model trained with ``my_pos_weight(Y_train)`` and with the per-column weight.
+
+    Returns {"rates", "weights": {"yours", "per column"}, "recall": {...}, "precision": {...}, "macro F1": {...}}.
+    The numbers come from training: they may move in the last digits on another CPU.
+    """
+    X_tr, Y_tr, X_te, Y_te = _tagger_data(seed)
+    n_pos = Y_tr.sum(axis=0)
+    weights = {"yours": weights_of(my_pos_weight, Y_tr, "task 3's training labels"),
+               "per column": (len(Y_tr) - n_pos) / n_pos}
+    result = {"rates": n_pos / len(Y_tr), "weights": weights, "recall": {}, "precision": {}, "macro F1": {}}
+    for name, w in weights.items():
+        recall, precision = _train_and_test(X_tr, Y_tr, X_te, Y_te, w)
+        result["recall"][name], result["precision"][name] = recall, precision
+        result["macro F1"][name] = _macro_f1(recall, precision)
+    return result
+
+
+def own_weights_hold(my_pos_weight, matrices):
+    """Fail unless the scheme gives valid weights on each matrix and differs from the two weights of task 3."""
+    for case, Y in matrices:
+        w = weights_of(my_pos_weight, Y, case)
+        n_pos = Y.sum(axis=0)
+        if np.allclose(w, (len(Y) - n_pos) / n_pos) or np.allclose(w, (Y.size - Y.sum()) / Y.sum()):
+            fail(f"my_pos_weight ({case}): these are task 3's weights (per column or flattened). What would you "
+                 "change about them, and why?")
+
+
+def check_own_weights(my_pos_weight, open_scheme, open_macro_f1):
+    """Task 7: a scheme of the student's own (valid, not task 3's weights), named, with the macro F1 it reported
+    recomputed from the experiment."""
+    if my_pos_weight is None or open_scheme is None or open_macro_f1 is None:
+        fail("my_pos_weight, open_scheme, open_macro_f1: not filled in yet - write your scheme and run the "
+             "experiment first.")
+    if not isinstance(open_scheme, str) or len(open_scheme.split()) < 2:
+        fail(f"open_scheme: expected a few words naming your scheme, got {open_scheme!r}")
+    _, Y_train, _, _ = _tagger_data(0)
+    own_weights_hold(my_pos_weight, [("task 3's training labels", Y_train)])
+    reported = check_scalar("open_macro_f1", open_macro_f1)
+    result = pos_weight_experiment(my_pos_weight)
+    if not np.isclose(reported, result["macro F1"]["yours"], rtol=1e-6, atol=1e-9):
+        fail("open_macro_f1: this is not the macro F1 of your weights in ex13.pos_weight_experiment(my_pos_weight) "
+             "(seed 0). Did you run the experiment with the function you submitted?")
+    passed(f"own weights ({open_scheme}): valid on task 3's labels, not task 3's weights; macro F1 recomputed")

@@ -1,8 +1,9 @@
 """Checks for exercise 14 (does it hold on real data? comparing methods over the KEEL benchmark).
 
 Each check recomputes the property its task asks for from what the student returned, names the case
-that exposes a mistake and asks a question; none prints the answer. ``hidden=True`` runs the extra cases
-of the graded (hidden) part.
+that exposes a mistake and asks a question; none prints the answer. The graded (hidden) part is not here: it is
+in ``wloss_grading.ex14``, which calls the same case runners (``ranks_hold``, ``significance_properties_hold``) on
+inputs the student never sees, compares the p-values with a reference and grades the prediction.
 """
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wloss.checks import (check_recorded_prediction, check_scalar, fail, fail_disagreeing, library_blocked, passed,
-                          task)
+from wloss.checks import check_recorded_prediction, check_scalar, fail, library_blocked, passed, task
 
 #: The committed benchmark rows (``python -m wloss.benchmark``), read by the checks themselves.
 BENCHMARK_CSV = Path(__file__).resolve().parents[3] / "results" / "keel_benchmark.csv.gz"
@@ -52,26 +52,16 @@ def _table(values, methods=None, datasets=None) -> pd.DataFrame:
     return pd.DataFrame(values, index=pd.Index(datasets, name="dataset"), columns=pd.Index(methods, name="method"))
 
 
-def _rank_cases(hidden: bool) -> list[tuple[str, pd.DataFrame]]:
-    """Smallest first, so that the first failing case is the smallest one that fails."""
-    if not hidden:
-        rng = np.random.default_rng(14)
-        return [
-            ("1 data set, 3 methods, no tie", _table([[0.3, 0.1, 0.2]])),
-            ("1 data set, 3 methods, two tied", _table([[0.2, 0.5, 0.2]])),
-            ("2 data sets, 3 methods, a tie in each", _table([[0.2, 0.2, 0.5], [0.4, 0.1, 0.1]])),
-            ("3 data sets, 4 methods, a three-way tie", _table([[1, 1, 1, 2], [0.5, 0.7, 0.1, 0.7], [3, 2, 1, 0]],
-                                                                ["lgbm", "lr_wce", "lr_rwwce", "rus_lr"])),
-            ("8 data sets, 5 methods, many ties", _table(rng.integers(0, 4, (8, 5)),
-                                                          ["e", "c", "a", "d", "b"])),
-        ]
-    rng = np.random.default_rng(1414)
+def visible_rank_cases() -> list[tuple[str, pd.DataFrame]]:
+    """The visible cases, smallest first, so that the first failing case is the smallest one that fails."""
+    rng = np.random.default_rng(14)
     return [
-        ("1 data set, 2 methods, tied", _table([[0.7, 0.7]])),
-        ("2 data sets, 4 methods, one data set all tied", _table([[0.3, 0.3, 0.3, 0.3], [0.9, 0.1, 0.4, 0.2]])),
-        ("30 data sets, 7 methods, many ties", _table(rng.integers(0, 3, (30, 7)) / 4,
-                                                      ["z", "y", "x", "w", "v", "u", "t"])),
-        ("50 data sets, 14 methods, no ties", _table(rng.random((50, 14)))),
+        ("1 data set, 3 methods, no tie", _table([[0.3, 0.1, 0.2]])),
+        ("1 data set, 3 methods, two tied", _table([[0.2, 0.5, 0.2]])),
+        ("2 data sets, 3 methods, a tie in each", _table([[0.2, 0.2, 0.5], [0.4, 0.1, 0.1]])),
+        ("3 data sets, 4 methods, a three-way tie", _table([[1, 1, 1, 2], [0.5, 0.7, 0.1, 0.7], [3, 2, 1, 0]],
+                                                            ["lgbm", "lr_wce", "lr_rwwce", "rus_lr"])),
+        ("8 data sets, 5 methods, many ties", _table(rng.integers(0, 4, (8, 5)), ["e", "c", "a", "d", "b"])),
     ]
 
 
@@ -140,13 +130,21 @@ def _show(table: pd.DataFrame) -> str:
     return "\n" + table.to_string() + "\n"
 
 
-def check_average_ranks(average_ranks, hidden=False):
+def check_average_ranks(average_ranks):
     """Task 1: mean rank of each method (column) over data sets (rows), lower is better, ties averaged.
 
     The student's function runs with SciPy's, pandas' and wloss's ranking functions blocked; its result is compared
     with a brute-force count of places, case by case from the smallest, and the first failing case is named.
     """
-    for case, table in _rank_cases(hidden):
+    cases = visible_rank_cases()
+    ranks_hold(average_ranks, cases)
+    passed(f"average_ranks: mean ranks match a brute-force count of places, ties sharing their places "
+           f"({len(cases)} cases, smallest first)")
+
+
+def ranks_hold(average_ranks, cases):
+    """Fail unless ``average_ranks`` gives the brute-force mean ranks on each (case, table) of ``cases``."""
+    for case, table in cases:
         name = f"average_ranks ({case})"
         with ranks_blocked("average_ranks"), task("average_ranks"):
             raw = average_ranks(table.copy())
@@ -176,8 +174,6 @@ def check_average_ranks(average_ranks, hidden=False):
         fail(f"{name}: the mean rank of method {table.columns[j]!r} does not match counting its places data set by "
              f"data set on:{shown}Count one data set by hand: which place does each method take, and which places "
              "do tied methods share?")
-    passed("average_ranks: mean ranks match a brute-force count of places, ties sharing their places"
-           + (" (hidden cases)" if hidden else f" ({len(_rank_cases(False))} cases, smallest first)"))
 
 
 # ---------------------------------------------------------------- task 2 (predict): ranks from r = 5 to r = 100
@@ -188,52 +184,16 @@ USE_R = ["lr_rwwce", "lr_ce_bayes", "lr_wce_bayes", "mlp_ce_bayes", "mlp_wce_bay
 RANK_CHOICES = ("better", "worse", "stays")
 #: "stays": the mean rank moves by less than this, either way.
 STAYS_WITHIN = 0.25
-_FROM_RATIO, _TO_RATIO = 5.0, 100.0
-
-_RANK_QUESTIONS = {
-    "against lr_wce alone": "lr_wce weights the positives by n-/n+, whatever the costs: for how many of the data "
-                            "sets is n-/n+ close to 5, and for how many close to 100 (look at imbalance_ratio)?",
-    "among the six that use r": "the five others put r into a threshold on a fitted model (log-odds > -log r): how "
-                                "well does a model fitted on a few dozen positives know its log-odds near -log 100, "
-                                "compared with a fit that saw the weight 100 during training?",
-}
+FROM_RATIO, TO_RATIO = 5.0, 100.0
+#: What a reason too short to be one is asked.
+RANK_REASON_QUESTION = "in one sentence, what moves lr_rwwce's rank, or what keeps it where it is?"
 
 
-def _outcome(change: float) -> str:
-    return "stays" if abs(change) < STAYS_WITHIN else ("better" if change < 0 else "worse")
-
-
-@lru_cache(maxsize=1)
-def rank_change_experiment() -> dict:
-    """Mean rank of ``lr_rwwce`` by Real World Cost at r = 5 and r = 100, head to head with ``lr_wce`` and among
-    the six methods that use the cost ratio (``USE_R``), from the committed benchmark (folds and seeds averaged within each data set first).
-
-    Returns {key: {"r=5": rank, "r=100": rank, "change": r100 - r5, "outcome": "better" | "worse" | "stays"}}.
-    The CSV is fixed, so these numbers are the same on every machine.
-    """
-    rows = _benchmark()
-    means = rows.groupby(["cost_ratio", "dataset", "method"])["real_world_cost"].mean().unstack("method")
-    result = {}
-    for key, methods in zip(RANK_KEYS, (["lr_rwwce", "lr_wce"], USE_R)):
-        ranks = {r: float(means.loc[r][methods].rank(axis=1).mean()["lr_rwwce"]) for r in (_FROM_RATIO, _TO_RATIO)}
-        change = ranks[_TO_RATIO] - ranks[_FROM_RATIO]
-        result[key] = {"r=5": ranks[_FROM_RATIO], "r=100": ranks[_TO_RATIO], "change": change,
-                       "outcome": _outcome(change)}
-    return result
-
-
-def check_rank_prediction(prediction, reason, hidden=False):
-    """Task 2: the visible part checks that the prediction and its reason are recorded and well formed (not whether
-    they are right); the hidden part grades both directions against the committed benchmark."""
-    question = "in one sentence, what moves lr_rwwce's rank, or what keeps it where it is?"
-    check_recorded_prediction("rank_prediction", prediction, RANK_KEYS, RANK_CHOICES, "rank_reason", reason, question,
-                              announce=not hidden)
-    if not hidden:
-        return
-    outcome = {key: value["outcome"] for key, value in rank_change_experiment().items()}
-    fail_disagreeing("rank_prediction", prediction, outcome, _RANK_QUESTIONS, "the benchmark",
-                     "compare the two mean ranks the experiment printed for each")
-    passed("rank_prediction: both mean ranks move as you predicted (the committed benchmark)")
+def check_rank_prediction(prediction, reason):
+    """Task 2: the prediction and its reason are recorded and well formed (not whether they are right: the graded
+    part, ``wloss_grading.ex14``, compares them with the committed benchmark)."""
+    check_recorded_prediction("rank_prediction", prediction, RANK_KEYS, RANK_CHOICES, "rank_reason", reason,
+                              RANK_REASON_QUESTION)
 
 
 # ---------------------------------------------------------------- task 3 (debug): significance across data sets
@@ -263,32 +223,12 @@ def _synthetic_rows(n_datasets: int, n_folds: int, n_seeds: int, seed: int) -> p
     return pd.DataFrame(records, columns=_SIGNIFICANCE_COLUMNS)
 
 
-def reference_significance(rows: pd.DataFrame, a: str, b: str, cost_ratio: float,
-                           metric: str = "real_world_cost") -> list[float]:
-    """The p-values of the two-sided Wilcoxon signed-rank test (SciPy's defaults) over data sets, each data set
-    summarised by its mean over folds and seeds: from the difference of the means and from the mean of the
-    differences (they agree unless rounding reorders near-equal differences)."""
-    from scipy.stats import wilcoxon
-
-    selected = rows[rows["cost_ratio"] == cost_ratio]
-    pivot = selected.pivot_table(index=["dataset", "fold", "seed"], columns="method", values=metric, aggfunc="mean")
-    means = pivot.groupby(level="dataset").mean()
-    of_means = wilcoxon(means[a] - means[b]).pvalue
-    of_differences = wilcoxon((pivot[a] - pivot[b]).groupby(level="dataset").mean()).pvalue
-    return [float(of_means), float(of_differences)]
-
-
-def _significance_cases(hidden: bool):
-    if not hidden:
-        return [("12 synthetic data sets x 5 folds x 3 seeds, r = 20", _synthetic_rows(12, 5, 3, 3), "a", "b", 20.0,
-                 "real_world_cost"),
-                ("the benchmark, lr_wce_bayes vs lr_rwwce, r = 20", _benchmark(), "lr_wce_bayes", "lr_rwwce", 20.0,
-                 "real_world_cost")]
-    return [("15 synthetic data sets x 5 folds x 2 seeds, r = 5, balanced accuracy", _synthetic_rows(15, 5, 2, 8),
-             "b", "a", 5.0, "balanced_accuracy"),
-            ("the benchmark, lgbm vs lgbm_spw, r = 100", _benchmark(), "lgbm", "lgbm_spw", 100.0, "real_world_cost"),
-            ("the benchmark, mlp_rwwce vs lr_rwwce, r = 5, balanced accuracy", _benchmark(), "mlp_rwwce", "lr_rwwce",
-             5.0, "balanced_accuracy")]
+def visible_significance_cases():
+    """(case, rows, a, b, cost ratio, metric) of the visible check: a small synthetic frame, then the benchmark."""
+    return [("12 synthetic data sets x 5 folds x 3 seeds, r = 20", _synthetic_rows(12, 5, 3, 3), "a", "b", 20.0,
+             "real_world_cost"),
+            ("the benchmark, lr_wce_bayes vs lr_rwwce, r = 20", _benchmark(), "lr_wce_bayes", "lr_rwwce", 20.0,
+             "real_world_cost")]
 
 
 def _run_significance(significance, case, rows, a, b, ratio, metric):
@@ -301,30 +241,40 @@ def _run_significance(significance, case, rows, a, b, ratio, metric):
     return p
 
 
-def _same(p, q) -> bool:
+def same_p(p, q) -> bool:
+    """Whether two p-values agree beyond rounding."""
     return bool(np.isclose(p, q, rtol=1e-6, atol=1e-12))
 
 
-def check_significance(significance, hidden=False):
-    """Task 3: a two-sided p-value over data sets. Properties first (pairing, repeated rows, rescaled data sets,
-    symmetry), each named with its case; then the value against a signed-rank test over per-data-set means."""
-    for case, rows, a, b, ratio, metric in _significance_cases(hidden):
+def check_significance(significance):
+    """Task 3: a two-sided p-value over data sets, checked by its properties (pairing, repeated rows, rescaled data
+    sets, symmetry), each named with its case. The value itself is graded by ``wloss_grading.ex14``."""
+    significance_properties_hold(significance, visible_significance_cases())
+    passed("significance: one unit per data set, paired, two-sided, unchanged by copied rows or rescaled data sets")
+
+
+def significance_properties_hold(significance, cases) -> list[float]:
+    """Fail unless ``significance`` has the properties of a two-sided test over data sets on each case of ``cases``;
+    return its p-value on each case."""
+    values = []
+    for case, rows, a, b, ratio, metric in cases:
         p = _run_significance(significance, case, rows, a, b, ratio, metric)
+        values.append(p)
         synthetic = case.split(" ")[1] == "synthetic"
         if synthetic:
             n_folds, n_seeds = rows["fold"].nunique(), rows["seed"].nunique()
             repeated = pd.concat([rows, rows.assign(seed=rows["seed"] + 100)], ignore_index=True)
-            if not _same(_run_significance(significance, case, repeated, a, b, ratio, metric), p):
+            if not same_p(_run_significance(significance, case, repeated, a, b, ratio, metric), p):
                 fail(f"significance ({case}): your p-value changes when every (fold, seed) row is copied under a "
                      "new seed number, although no data set changed: your test counts each data set "
                      f"{n_folds * n_seeds} times. How many independent units are there?")
             refolded = pd.concat([rows, rows.assign(fold=rows["fold"] + 10)], ignore_index=True)
-            if not _same(_run_significance(significance, case, refolded, a, b, ratio, metric), p):
+            if not same_p(_run_significance(significance, case, refolded, a, b, ratio, metric), p):
                 fail(f"significance ({case}): your p-value changes when every fold is copied under a new fold "
                      f"number, although no data set changed: your test counts each data set {n_folds} times. "
                      "Are the folds of one data set independent of each other?")
             shuffled = rows.sample(frac=1.0, random_state=0).reset_index(drop=True)
-            if not _same(_run_significance(significance, case, shuffled, a, b, ratio, metric), p):
+            if not same_p(_run_significance(significance, case, shuffled, a, b, ratio, metric), p):
                 fail(f"significance ({case}): your p-value changes when the rows come in another order. How do you "
                      "make sure each value of a is paired with b's value for the same data set?")
             means = rows[rows["cost_ratio"] == ratio].groupby(["dataset", "method"])[metric].mean().unstack()
@@ -332,20 +282,15 @@ def check_significance(significance, hidden=False):
             rescaled = rows.copy()
             mask = rescaled["dataset"] == biggest
             rescaled.loc[mask, metric] = rescaled.loc[mask, metric] * 10
-            if not _same(_run_significance(significance, case, rescaled, a, b, ratio, metric), p):
+            if not same_p(_run_significance(significance, case, rescaled, a, b, ratio, metric), p):
                 fail(f"significance ({case}): your p-value changes when one data set's values (both methods', "
                      f"{biggest!r}, already the largest difference) are multiplied by 10, which leaves the order "
                      "of the per-data-set differences as it was. Should a data set whose costs happen to be larger "
                      "count for more in a comparison across data sets?")
-        if not _same(_run_significance(significance, case, rows, b, a, ratio, metric), p):
+        if not same_p(_run_significance(significance, case, rows, b, a, ratio, metric), p):
             fail(f"significance ({case}): swapping a and b changes your p-value. The colleague asks whether the two "
                  "methods differ, in either direction: is your test one-sided?")
-        if not any(_same(p, q) for q in reference_significance(rows, a, b, ratio, metric)):
-            fail(f"significance ({case}): your p-value does not match the test over data sets that the task asks "
-                 "for. Which single value stands for each data set, and does your test use the sizes of the "
-                 "differences or only their signs?")
-    passed("significance: one unit per data set, paired, two-sided, unchanged by copied rows or rescaled data sets"
-           + (" (hidden cases)" if hidden else ""))
+    return values
 
 
 # ---------------------------------------------------------------- task 5 (open): a method of your own
@@ -358,9 +303,17 @@ def _fail_if_missing(name, value):
         fail(f"{name}: not filled in yet - run your method and fill it in.")
 
 
-def check_own_method(my_rows, my_method, compared, open_cost_ratio, open_ranks, hidden=False):
+def check_own_method(my_rows, my_method, compared, open_cost_ratio, open_ranks):
     """Task 5: rows of the student's own method under the benchmark's protocol, and its mean rank against two
     benchmark methods, recomputed here from those rows and the committed CSV."""
+    datasets, seeds = own_method_holds(my_rows, my_method, compared, open_cost_ratio, open_ranks)
+    passed(f"own method {my_method!r}: {len(datasets)} data sets, the benchmark's folds and seeds "
+           f"({len(seeds)} seed(s)), paired with {compared[0]!r} and {compared[1]!r}; mean ranks recomputed")
+
+
+def own_method_holds(my_rows, my_method, compared, open_cost_ratio, open_ranks):
+    """Fail unless the open task's rows follow the benchmark's protocol and its ranks are right; return the data sets
+    and seeds used."""
     from wloss.benchmark import COLUMNS, METHODS, N_SPLITS
 
     for name, value in (("my_rows", my_rows), ("my_method", my_method), ("compared", compared),
@@ -447,6 +400,4 @@ def check_own_method(my_rows, my_method, compared, open_cost_ratio, open_ranks, 
         fail(f"open_ranks: these are not the mean ranks by Real World Cost at r = {ratio:g} over your "
              f"{len(datasets)} data sets. Did you average each method's folds and seeds within a data set before "
              "ranking, and take the benchmark's rows of the same data sets and seeds?")
-    passed(f"own method {my_method!r}: {len(datasets)} data sets, the benchmark's folds and seeds "
-           f"({len(seeds)} seed(s)), paired with {compared[0]!r} and {compared[1]!r}; mean ranks recomputed"
-           + (" (hidden cases too)" if hidden else ""))
+    return datasets, seeds
