@@ -287,12 +287,12 @@ COMPILED_GOAL = 1.5
 
 def compiled_loss_calls(k: int):
     """name -> function of (logits (N, K), targets) returning a scalar loss, for every loss of ``wloss.losses`` and
-    ``wloss.multilabel.multilabel_rwwce``, to be compiled with the targets as a graph input; and name -> the
+    ``wloss.losses.multilabel_rwwce``, to be compiled with the targets as a graph input; and name -> the
     function that makes a loss's targets from the labels (N,), outside the timing, as a data loader would. The
     ordinal heads (CORAL, CORN) take the first K - 1 logits; the multi-label losses take the (N, K) logits as K
     labels with multi-hot targets; the binary losses take the N K logits as N K examples. Weights are tensors made
     once, as a training loop would hold them."""
-    from wloss.multilabel import multilabel_rwwce
+    from wloss.losses import multilabel_rwwce
 
     gen = np.random.default_rng(0)
     fn, fp = (torch.tensor(w, dtype=torch.float32) for w in (gen.uniform(0.5, 2, k), gen.uniform(0, 20, (k, k))))

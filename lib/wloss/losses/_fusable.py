@@ -17,6 +17,7 @@ float64 reference.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 
 def class_index(logits: torch.Tensor) -> torch.Tensor:
@@ -36,9 +37,75 @@ def pick(values: torch.Tensor, is_index: torch.Tensor) -> torch.Tensor:
     return torch.where(is_index, values, 0.0).sum(1, keepdim=True)
 
 
-def _finite_or_zero(shift: torch.Tensor) -> torch.Tensor:
+def finite_or_zero(shift: torch.Tensor) -> torch.Tensor:
     """A row shift of +-inf (a row of -inf logits, an inf logit) replaced by 0, as ``torch.logsumexp`` does."""
     return torch.where(shift.abs() == float("inf"), 0.0, shift)
+
+
+def nan_where_not_finite(row_max: torch.Tensor) -> torch.Tensor:
+    """0 (N,) from the rows' max (N, 1), NaN in a row with a +inf (or NaN) logit, as documented: inf - inf."""
+    return (row_max - row_max).detach()[:, 0]
+
+
+def cross_entropy_per_example(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``F.cross_entropy(logits, y, reduction="none")``, in the form of ``cross_entropy`` while compiling."""
+    if torch.compiler.is_compiling():
+        return cross_entropy(logits, is_class(logits, y))
+    return F.cross_entropy(logits, y, reduction="none")
+
+
+def cross_entropy(logits: torch.Tensor, is_label: torch.Tensor) -> torch.Tensor:
+    """-log softmax(z)_y (N,) = (m - z_y) + log sum_k exp(z_k - m), m the row max, y marked by ``is_label``.
+
+    As F.cross_entropy rounds it (m - z_y is exact, the sum is of numbers <= 1), but the pick of z_y is a
+    masked row sum and m a constant to autograd (the loss does not depend on it), so the gradient is
+    exp(z - m) / S - [k = y], written by one elementwise loop: F.cross_entropy's backward, where its
+    per-example result is weighted, sums the one-hot of each row in a loop of its own, gathering the weight
+    at every class (measured, K = 100: 1.65x compiled F.cross_entropy for weighted CE, 0.9x with this form).
+    """
+    row_max, top, e, total = exp_minus_row_max(logits)
+    return ((top - pick(logits, is_label)) + torch.log(total))[:, 0] + nan_where_not_finite(row_max)
+
+
+def exp_minus_row_max(logits: torch.Tensor):
+    """The row max m (N, 1), the shift ``top`` (m, or 0 where m is infinite), e = exp(z - top) (N, K) and
+    S = sum_k e_k (N, 1); m and the shift are constants to autograd, which softmax-based losses do not depend on."""
+    row_max = logits.detach().amax(1, keepdim=True)
+    top = finite_or_zero(row_max)
+    e = torch.exp(logits - top)
+    return row_max, top, e, e.sum(1, keepdim=True)
+
+
+def distance_cross_entropy(logits: torch.Tensor, y: torch.Tensor, alpha) -> torch.Tensor:
+    """Per-example -log p_y + alpha sum_k p_k |k - y| (N,), ``_distance_ce_formula`` in fusable form: the
+    distances |k - y| compared from the class index instead of gathered from a (K, K) table, and the
+    expected distance sum_k e_k |k - y| / S from the exponentials of the cross-entropy's own sum."""
+    is_label = is_class(logits, y)
+    row_max, top, e, total = exp_minus_row_max(logits)
+    distance = (class_index(logits) - y.to(torch.int32)[:, None]).abs().to(logits.dtype)
+    per_example = (top - pick(logits, is_label)) + torch.log(total) + alpha * (e * distance).sum(1, keepdim=True) / total
+    return per_example[:, 0] + nan_where_not_finite(row_max)
+
+
+def softplus(x: torch.Tensor) -> torch.Tensor:
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|): one exponential and one log1p, exact for any finite x.
+
+    Inductor's lowering of F.softplus costs about half as much again (measured, 6.5 M entries: 2.05x compiled
+    F.cross_entropy's time at K = 100 against 1.45x for this form). -|x| and max(x, 0) are written as ``where``s,
+    so that the gradient at x = 0 is sigmoid(0) = 1/2 (``abs`` and ``clamp`` would give 1).
+    """
+    positive = x > 0
+    return torch.where(positive, x, 0.0) + torch.log1p(torch.exp(torch.where(positive, -x, x)))
+
+
+def bce_per_entry(logits: torch.Tensor, positive: torch.Tensor, pos_weight, neg_weight) -> torch.Tensor:
+    """w+ softplus(-z) where ``positive``, w- softplus(z) elsewhere: the weighted BCE of each entry with one softplus
+    (the readable w+ y softplus(-z) + w- (1 - y) softplus(z) takes two). NaN where z is +-inf or NaN (eager's
+    0 * inf), for the documented NaN of a +inf logit. Used by CORN; the binary losses and CORAL keep their readable
+    forms, where this one measured slower to train (its backward recomputes the exponential)."""
+    pos_weight, neg_weight = (torch.as_tensor(w, dtype=logits.dtype, device=logits.device) for w in (pos_weight, neg_weight))
+    per_entry = softplus(torch.where(positive, -logits, logits)) * torch.where(positive, pos_weight, neg_weight)
+    return per_entry + (logits - logits).detach()
 
 
 def rwwce(logits, y, fn_weight, fp_rows):
@@ -56,7 +123,7 @@ def rwwce(logits, y, fn_weight, fp_rows):
     is_label = is_class(logits, y)
     detached = logits.detach()
     is_top = is_class(logits, detached.argmax(1))
-    second = _finite_or_zero(torch.where(is_top, float("-inf"), detached).amax(1, keepdim=True))
+    second = finite_or_zero(torch.where(is_top, float("-inf"), detached).amax(1, keepdim=True))
     z_top = pick(logits, is_top)
     others = torch.exp(torch.where(is_top, float("-inf"), logits - second))  # u, 0 at the top
     rest = others.sum(1, keepdim=True)  # R
@@ -66,8 +133,7 @@ def rwwce(logits, y, fn_weight, fp_rows):
     log_not = torch.where(is_top, log_not_top, torch.log1p(-others * (top_scale / torch.exp(log_total))))
     log_p_true = pick(logits, is_label) - z_top - log_total
     fp_weighted = torch.where(is_label, 0.0, fp_rows) * log_not
-    nan_where_inf = (z_top - z_top).detach()[:, 0]  # NaN in a row with a +inf (or NaN) logit, as documented
-    return -fn_weight * log_p_true[:, 0] - fp_weighted.sum(1) + nan_where_inf
+    return -fn_weight * log_p_true[:, 0] - fp_weighted.sum(1) + nan_where_not_finite(z_top)
 
 
 def focal(logits, y, gamma, weight):
@@ -80,7 +146,7 @@ def focal(logits, y, gamma, weight):
     """
     is_label = is_class(logits, y)
     row_max = logits.detach().amax(1, keepdim=True)
-    top = _finite_or_zero(row_max)
+    top = finite_or_zero(row_max)
     e = torch.exp(logits - top)
     total = e.sum(1, keepdim=True)
     rest = torch.where(is_label, 0.0, e).sum(1, keepdim=True)

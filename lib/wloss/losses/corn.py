@@ -18,6 +18,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from wloss.losses import _fusable
 from wloss.losses._inputs import check_reduction, class_targets, reduce, weight_tensor
 from wloss.losses.coral import _check_cumulative_logits
 
@@ -25,6 +26,28 @@ from wloss.losses.coral import _check_cumulative_logits
 def _log_above(z: torch.Tensor) -> torch.Tensor:
     """log P(y > k) = sum_{j<=k} log sigma(z_j), shape (N, K - 1): non-increasing along each row."""
     return torch.cumsum(F.logsigmoid(z), dim=1)
+
+
+def _corn_formula(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-example CORN loss (N,) as written in ``corn_loss``, for autograd."""
+    tasks = torch.arange(z.shape[1], device=z.device)
+    selected = y[:, None] >= tasks[None, :]  # y > k - 1: example i is in task k's training subset
+    above = (y[:, None] > tasks[None, :]).to(z.dtype)  # the binary target 1[y > k]
+    # the logits outside the subsets never enter: a NaN there reaches neither the loss nor the gradient
+    z_in = torch.where(selected, z, 0.0)
+    # log(1 - sigma(z)) = log sigma(z) - z
+    log_above = F.logsigmoid(z_in)
+    bce = -(above * log_above + (1 - above) * (log_above - z_in))
+    return (bce * selected.to(z.dtype)).sum(dim=1)
+
+
+def _fused_corn(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``_corn_formula`` in fusable form (see ``wloss.losses._fusable``), used while compiling: the subsets and the
+    targets as comparisons with the task index, each entry's BCE with one softplus (``bce_per_entry``)."""
+    tasks, label = _fusable.class_index(z), y[:, None].to(torch.int32)
+    selected = tasks <= label
+    bce = _fusable.bce_per_entry(torch.where(selected, z, 0.0), tasks < label, 1.0, 1.0)
+    return torch.where(selected, bce, 0.0).sum(1)
 
 
 def corn_loss(logits, targets, class_weight=None, reduction="mean"):
@@ -79,15 +102,7 @@ def corn_loss(logits, targets, class_weight=None, reduction="mean"):
     z = _check_cumulative_logits(logits)
     num_classes = z.shape[1] + 1
     y = class_targets(targets, z, num_classes=num_classes)
-    tasks = torch.arange(num_classes - 1, device=z.device)
-    selected = y[:, None] >= tasks[None, :]  # y > k - 1: example i is in task k's training subset
-    above = (y[:, None] > tasks[None, :]).to(z.dtype)  # the binary target 1[y > k]
-    # the logits outside the subsets never enter: a NaN there reaches neither the loss nor the gradient
-    z_in = torch.where(selected, z, 0.0)
-    # log(1 - sigma(z)) = log sigma(z) - z
-    log_above = F.logsigmoid(z_in)
-    bce = -(above * log_above + (1 - above) * (log_above - z_in))
-    per_example = (bce * selected.to(z.dtype)).sum(dim=1)
+    per_example = (_fused_corn if torch.compiler.is_compiling() else _corn_formula)(z, y)
     if class_weight is not None:
         weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,))
         per_example = per_example * weight.index_select(0, y)

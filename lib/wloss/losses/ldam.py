@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss._validation import positive_number
+from wloss.losses import _fusable
 from wloss.losses._inputs import check_logits, check_reduction, class_targets, reduce, weight_tensor
 
 
@@ -110,12 +111,37 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     margins = _margins(counts.detach(), positive_number(max_margin, "max_margin")).to(z.dtype)  # rounded once
     # shift by the row max first, so that subtracting the margin rounds an O(1) number even when |z| ~ 1e4;
     # the loss does not change under a shift of a row, so the shift needs no gradient
-    lowered = F.one_hot(y, k).to(z.dtype) * margins.index_select(0, y)[:, None]  # m_y at the true class
-    shifted = (z - z.detach().amax(dim=1, keepdim=True)) - lowered
-    per_example = -F.log_softmax(scale * shifted, dim=1).gather(1, y[:, None])[:, 0]
+    if torch.compiler.is_compiling():
+        per_example = _fused_ldam(z, y, counts.detach(), positive_number(max_margin, "max_margin"), scale)
+    else:
+        lowered = F.one_hot(y, k).to(z.dtype) * margins.index_select(0, y)[:, None]  # m_y at the true class
+        shifted = (z - z.detach().amax(dim=1, keepdim=True)) - lowered
+        per_example = -F.log_softmax(scale * shifted, dim=1).gather(1, y[:, None])[:, 0]
     if class_weight is not None:
         per_example = per_example * weight_tensor(class_weight, "class_weight", z, shape=(k,)).index_select(0, y)
     return reduce(per_example, reduction, logits.dtype)
+
+
+def _fused_ldam(z, y, counts, max_margin, scale):
+    """Per-example LDAM (N,) in fusable form (see ``wloss.losses._fusable``), used while compiling.
+
+    With m the row max, a_k = exp(s (z_k - m)) and R = sum_{k != y} a_k, the loss is
+        -log [a_y e^(-s m_y) / (R + a_y e^(-s m_y))] = softplus(log R + s m_y - s (z_y - m)),
+    so the margin enters once per row, after the row sums: subtracted from the logits (as one-hot times m_y, or a
+    ``where``), Inductor recomputes the margin (a pow of the counts) at every entry, which alone cost three times
+    F.cross_entropy (measured, K = 100). Every number rounded is O(1) or an exact difference of logits; R is
+    clamped at the smallest normal number, where the loss and its gradient are 0 to working precision. n^(-1/4)
+    is rsqrt(sqrt(n)), not a pow, which Inductor recomputes in each row (the margins round to ``_margins``'s).
+    """
+    inverse_fourth_root = counts.double().sqrt().rsqrt()
+    margins = (max_margin * inverse_fourth_root / inverse_fourth_root.max()).to(z.dtype)
+    is_label = _fusable.is_class(z, y)
+    row_max = z.detach().amax(1, keepdim=True)
+    scaled_gap = scale * (z - _fusable.finite_or_zero(row_max))  # s (z_k - m) <= 0
+    rest = torch.where(is_label, 0.0, torch.exp(scaled_gap)).sum(1)  # R, clamped where it underflows (loss ~ 0)
+    log_rest = torch.log(rest.clamp(min=torch.finfo(z.dtype).tiny))
+    logit = log_rest + scale * margins.index_select(0, y) - _fusable.pick(scaled_gap, is_label)[:, 0]
+    return _fusable.softplus(logit) + _fusable.nan_where_not_finite(row_max)
 
 
 def drw_class_weights(class_counts, epoch, start_epoch, beta=0.9999) -> np.ndarray:

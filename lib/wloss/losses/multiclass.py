@@ -44,7 +44,7 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
     check_reduction(reduction)
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
-    per_example = F.cross_entropy(z, y, reduction="none")
+    per_example = _fusable.cross_entropy_per_example(z, y)
     if class_weight is not None:
         weight = weight_tensor(class_weight, "class_weight", z, shape=(z.shape[1],))
         per_example = per_example * weight.index_select(0, y)
@@ -409,4 +409,4 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
     # shift by the row max first, so that adding log prior rounds an O(1) number even when |z| ~ 1e4;
     # the loss does not change under a shift of a row, so the shift needs no gradient
     adjusted = (z - z.detach().amax(dim=1, keepdim=True)) + tau * torch.log(prior)
-    return reduce(F.cross_entropy(adjusted, y, reduction="none"), reduction, logits.dtype)
+    return reduce(_fusable.cross_entropy_per_example(adjusted, y), reduction, logits.dtype)

@@ -170,7 +170,11 @@ def _distance_table(logits):
 
 
 def _distance_ce_formula(logits, y, alpha, weight, table):
-    """Per-example distance-penalised CE (N,) as tensor operations, for autograd."""
+    """Per-example distance-penalised CE (N,) as tensor operations, for autograd (in the fusable form of
+    ``wloss.losses._fusable`` while compiling)."""
+    if torch.compiler.is_compiling():
+        per_example = _fusable.distance_cross_entropy(logits, y, alpha)
+        return per_example if weight is None else per_example * weight
     expected_distance = (torch.softmax(logits, 1) * table.index_select(0, y)).sum(1)
     per_example = F.cross_entropy(logits, y, reduction="none") + alpha * expected_distance
     return per_example if weight is None else per_example * weight
