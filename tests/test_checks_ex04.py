@@ -268,21 +268,21 @@ def test_wrong_evaluations_fail(wrong, match):
 
 def test_an_evaluation_that_calls_the_library_is_blocked_and_the_library_restored():
     import wloss.metrics
-    originals = (wloss.metrics.best_threshold, wloss.metrics.real_world_cost)
+    originals = (wloss.decisions.best_threshold, wloss.decisions.real_world_cost)
 
     def via_library(p_val, y_val, p_test, y_test, c_fn, c_fp):
-        t = wloss.metrics.best_threshold(p_val, y_val, "cost", fn_cost=c_fn, fp_cost=c_fp)
-        return t, wloss.metrics.real_world_cost(y_test, (p_test >= t).astype(int), c_fn, c_fp)
-    fails("check_evaluate_cost_rule", via_library, match="your code called wloss.metrics.best_threshold")
-    assert originals == (wloss.metrics.best_threshold, wloss.metrics.real_world_cost)
+        t = wloss.decisions.best_threshold(p_val, y_val, "cost", fn_cost=c_fn, fp_cost=c_fp)
+        return t, wloss.decisions.real_world_cost(y_test, (p_test >= t).astype(int), c_fn, c_fp)
+    fails("check_evaluate_cost_rule", via_library, match="your code called wloss.decisions.best_threshold")
+    assert originals == (wloss.decisions.best_threshold, wloss.decisions.real_world_cost)
 
 
 def test_a_threshold_from_the_library_is_blocked():
     import wloss.metrics
 
     def via_library(C):
-        return wloss.metrics.bayes_threshold(C[1, 0] - C[1, 1], C[0, 1] - C[0, 0])
-    fails("check_threshold_from_cost_matrix", via_library, match="your code called wloss.metrics.bayes_threshold")
+        return wloss.decisions.bayes_threshold(C[1, 0] - C[1, 1], C[0, 1] - C[0, 0])
+    fails("check_threshold_from_cost_matrix", via_library, match="your code called wloss.decisions.bayes_threshold")
 
 
 def test_the_given_function_fails():

@@ -7,7 +7,8 @@ versions are blocked; an answer right only on the visible cases passes the visib
 import numpy as np
 import pytest
 
-import wloss.scenarios
+import wloss.decisions
+import wloss.weights
 from wloss.checks import CheckFailed, ex05
 from wloss_grading import ex05 as hidden_ex05
 
@@ -106,7 +107,7 @@ def test_a_split_valid_only_on_the_visible_cases_fails_the_hidden_ones(capsys):
 
 
 def test_the_library_split_is_blocked():
-    calls_the_library = lambda rows, y: wloss.scenarios.rwwce_weights_from_costs(rows, y)  # noqa: E731
+    calls_the_library = lambda rows, y: wloss.weights.rwwce_weights_from_costs(rows, y)  # noqa: E731
     assert "library's own version" in failure("check_rwwce_split", calls_the_library)
 
 
@@ -154,7 +155,7 @@ def test_decisions_right_only_when_the_class_is_certain_fail_the_hidden_cases(ca
 
 
 def test_the_library_decisions_are_blocked():
-    calls_the_library = lambda probs, C: wloss.scenarios.bayes_decisions(probs, C)  # noqa: E731
+    calls_the_library = lambda probs, C: wloss.decisions.bayes_decisions(probs, C)  # noqa: E731
     assert "library's own version" in failure("check_bayes_decide", calls_the_library)
 
 

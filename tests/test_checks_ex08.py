@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import wloss.metrics
+import wloss.decisions
 import wloss.stats
 from wloss.checks import CheckFailed, ex08
-from wloss.metrics import bayes_threshold
+from wloss.decisions import bayes_threshold
 from wloss_grading import ex08 as hidden_ex08
 
 
@@ -111,10 +111,10 @@ def test_cost_charging_fp_on_correct_predictions_passes_visibly_and_fails_hidden
 def test_cost_that_calls_the_library_fails_with_the_blocking_message():
     def through_the_library(counts, fn, fp):
         y_true, y_pred = ex08._labels_from_counts(counts)
-        return wloss.metrics.real_world_cost(y_true, y_pred, fn_cost=fn, fp_cost=fp)
+        return wloss.decisions.real_world_cost(y_true, y_pred, fn_cost=fn, fp_cost=fp)
 
     message = fails_clean(ex08.check_cost_from_confusion, through_the_library)
-    assert message.startswith("cost_from_confusion: your code called wloss.metrics.real_world_cost"), message
+    assert message.startswith("cost_from_confusion: your code called wloss.decisions.real_world_cost"), message
 
 
 def test_cost_stub_and_crash_are_check_failures():

@@ -6,7 +6,7 @@ Every method maps a training set to a *score* per test example, the model's log-
 positive class (KEEL's ``positive`` label, y = 1), and turns that score into a decision with a
 fixed rule. The cost of a false positive is c_fp = 1 and the cost of a false negative is
 c_fn = r, the *cost ratio*; the Bayes threshold on a calibrated probability is
-t*(r) = c_fp / (c_fp + c_fn) = 1 / (1 + r) (``wloss.metrics.bayes_threshold``), i.e. on a
+t*(r) = c_fp / (c_fp + c_fn) = 1 / (1 + r) (``wloss.decisions.bayes_threshold``), i.e. on a
 log-odds score z: predict positive when z > -log r.
 
 ================  ==================================================  =========  =================
@@ -58,7 +58,7 @@ Protocol
 --------
 For each data set and seed, ``StratifiedKFold(5, shuffle=True, random_state=seed)``; the unit of
 work is one (data set, fold, seed, method), which yields one row per cost ratio (``COLUMNS``):
-``real_world_cost`` (``wloss.metrics.real_world_cost`` with c_fn = r, c_fp = 1: per test
+``real_world_cost`` (``wloss.decisions.real_world_cost`` with c_fn = r, c_fp = 1: per test
 example), ``balanced_accuracy`` of the decisions, ``average_precision`` of the scores,
 ``n_train``, ``n_test`` and the data set's ``imbalance_ratio`` (majority / minority count over all
 its rows). Data sets are loaded with ``load_keel(name, missing="drop")`` (only
@@ -100,7 +100,8 @@ import numpy as np
 import pandas as pd
 
 from wloss.data import load_keel
-from wloss.metrics import average_precision, balanced_accuracy, real_world_cost
+from wloss.decisions import real_world_cost
+from wloss.metrics import average_precision, balanced_accuracy
 from wloss.progress import progress
 
 N_SPLITS = 5

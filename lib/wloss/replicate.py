@@ -39,7 +39,8 @@ from scipy.stats import ttest_rel
 
 from wloss.data import load_mnist_70k, paper_binary_dataset, paper_split
 from wloss.losses import rwwce_binary, rwwce_per_example
-from wloss.metrics import bayes_threshold, best_threshold, confusion_matrix, real_world_cost
+from wloss.metrics import confusion_matrix
+from wloss.decisions import bayes_threshold, best_threshold, real_world_cost
 from wloss.replicate_training import batch_schedule, init_stacked_mlp, train_stacked
 
 

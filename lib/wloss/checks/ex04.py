@@ -12,7 +12,7 @@ import numpy as np
 
 from wloss.checks import (check_array, check_recorded_prediction, check_scalar, check_true, fail, library_blocked,
                           passed, task)
-from wloss.metrics import best_threshold, real_world_cost
+from wloss.decisions import best_threshold, real_world_cost
 
 # ---------------------------------------------------------------- task 1 (derive)
 
@@ -25,7 +25,7 @@ MATRICES = [
 
 
 #: The library's threshold for two costs, blocked while the student's function runs.
-THRESHOLD_FUNCTIONS = ("wloss.metrics.bayes_threshold",)
+THRESHOLD_FUNCTIONS = ("wloss.decisions.bayes_threshold",)
 
 
 def expected_costs(cost, q):
@@ -183,7 +183,7 @@ def evaluation_case(n_val, n_test, c_fn, c_fp, seed):
 
 
 #: The library's threshold search and cost, blocked while the student's function runs.
-EVALUATION_FUNCTIONS = ("wloss.metrics.best_threshold", "wloss.metrics.real_world_cost")
+EVALUATION_FUNCTIONS = ("wloss.decisions.best_threshold", "wloss.decisions.real_world_cost")
 
 #: The visible cases: a smaller and a larger validation set than the test set.
 EVALUATION_CASES = [evaluation_case(120, 310, 20.0, 1.0, 1), evaluation_case(250, 90, 1.0, 5.0, 2)]

@@ -9,11 +9,12 @@ import numpy as np
 
 from wloss.checks import (check_array, check_recorded_prediction, check_report, check_true, fail, library_blocked,
                           passed, task)
-from wloss.scenarios import make_transactions, transaction_cost_matrices, true_class_cost_rows
+from wloss.scenarios import make_transactions, transaction_cost_matrices
+from wloss.decisions import true_class_cost_rows
 
 #: The library's own versions of tasks 1 and 2: blocked while the student's function runs.
-SPLIT_TWINS = ("wloss.scenarios.rwwce_weights_from_costs",)
-DECIDE_TWINS = ("wloss.scenarios.bayes_decisions",)
+SPLIT_TWINS = ("wloss.weights.rwwce_weights_from_costs",)
+DECIDE_TWINS = ("wloss.decisions.bayes_decisions",)
 
 
 def transaction_rows(n=12, seed=5):

@@ -9,11 +9,11 @@ import numpy as np
 
 from wloss.checks import (check_array, check_recorded_prediction, check_scalar, check_true, fail,
                           library_blocked, passed, task)
-from wloss.metrics import bayes_threshold, real_world_cost
+from wloss.decisions import bayes_threshold, real_world_cost
 
 # ---------------------------------------------------------------- task 1: debug cost_from_confusion
 #: The library's own Real World Cost, blocked while the student's function runs.
-COST_FUNCTIONS = ("wloss.metrics.real_world_cost",)
+COST_FUNCTIONS = ("wloss.decisions.real_world_cost",)
 
 #: (case, counts[true, predicted], fn_cost (K,), fp_cost (K, K)) the visible check tries.
 VISIBLE_COST_CASES = [
