@@ -6,7 +6,6 @@ a function of the test module, pairs a check with a right answer written indepen
 of ``exNN.check_x`` is ``wloss_grading.exNN.check_x``, run right after it in the solution's hidden-test cell.
 """
 import importlib
-import importlib.util
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ def _pairs(path: Path):
     """(exNN, check_x, right_y) for each ``exNN.check_x(right_y)`` of a test file whose right_y is module-level."""
     text = path.read_text()
     return {(module, check, right) for module, check, right
-            in re.findall(r"(ex\d\d)\.(check_\w+)\((right_\w+)(?:, hidden=\w+)?\)", text)
+            in re.findall(r"(ex\d\d)\.(check_\w+)\((right_\w+)\)", text)
             if re.search(rf"^def {right}\(", text, flags=re.MULTILINE)}
 
 
@@ -29,13 +28,8 @@ PAIRS = sorted(set().union(*(_pairs(path) for path in Path(__file__).parent.glob
 
 
 def hidden_part(module: str, check: str):
-    """The hidden part of ``wloss.checks.<module>.<check>``: its namesake in ``wloss_grading.<module>``, or, for a set
-    whose hidden cases still live in the student's module, the check with ``hidden=True``."""
-    grading = importlib.util.find_spec(f"wloss_grading.{module}")
-    if grading is not None:
-        return getattr(importlib.import_module(f"wloss_grading.{module}"), check)
-    visible = getattr(importlib.import_module(f"wloss.checks.{module}"), check)
-    return lambda answer: visible(answer, hidden=True)
+    """The hidden part of ``wloss.checks.<module>.<check>``: its namesake in ``wloss_grading.<module>``."""
+    return getattr(importlib.import_module(f"wloss_grading.{module}"), check)
 
 
 def fingerprint(value):

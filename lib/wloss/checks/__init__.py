@@ -266,11 +266,6 @@ def check_choices(name: str, prediction, keys, choices) -> dict:
     return prediction
 
 
-def hidden_suffix(hidden: bool) -> str:
-    """The words a passed check adds when it also ran the hidden cases."""
-    return " (hidden cases too)" if hidden else ""
-
-
 def check_true(condition: bool, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:
