@@ -456,6 +456,105 @@ def test_unsolved_balanced_params_is_not_done_yet():
         ex11.check_balanced_params(stub)
 
 
+# ----------------------------------------------------------------------------- task 8: a port of one's own
+
+
+def right_torch_loss(y, z):
+    """PyTorch's pos_weight BCE (mean), pos_weight 3."""
+    return torch.nn.functional.binary_cross_entropy_with_logits(z, y,
+                                                                pos_weight=torch.tensor(3.0, dtype=torch.float64))
+
+
+def right_numpy_port(y, z):
+    """The same loss from its definition, written with log(1 + e^x) that stays finite for any x."""
+    w = np.where(y == 1, 3.0, 1.0)
+    return float(np.mean(w * y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
+
+
+def right_objective_port(y, z):
+    """A boosting library's custom objective: derivatives of the sum of the losses."""
+    w = np.where(y == 1, 3.0, 1.0)
+    p = 0.5 * (1 + np.tanh(z / 2))
+    return w * (p - y), w * p * (1 - p)
+
+
+OPEN_CASE = (np.r_[np.ones(2), np.zeros(6)], np.array([-2.0, 1.0, 0.5, -1.0, 2.0, 0.0, -0.5, 1.5]))
+
+WRONG_PORTS = {
+    "divides by the weight sum (PyTorch's cross_entropy convention)":
+        lambda y, z: (lambda w: float(w @ (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)) / w.sum()))(
+            np.where(y == 1, 3.0, 1.0)),
+    "the weight on the negatives": lambda y, z: (lambda w: float(np.mean(
+        w * (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))))(np.where(y == 0, 3.0, 1.0)),
+    "the weight forgotten": lambda y, z: float(np.mean(y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z))),
+    "a sum instead of the mean": lambda y, z: right_numpy_port(y, z) * len(y),
+    "an objective without the weight in the hessian": lambda y, z: (right_objective_port(y, z)[0],
+                                                                    (lambda p: p * (1 - p))(1 / (1 + np.exp(-z)))),
+    "an objective divided by the weight sum": lambda y, z: tuple(
+        d / np.where(y == 1, 3.0, 1.0).sum() for d in right_objective_port(y, z)),
+}
+
+FORBIDDEN["check_own_port"] = ["logaddexp", "expit", "log_sigmoid", "softplus", "stable", "tanh", "mean", "sum of "
+                               "the weights", "weight sum", "N =", "pos_weight", "1 +"]
+
+
+def test_right_ports_pass_visible_and_hidden(capsys):
+    for port in (right_numpy_port, right_objective_port,
+                 lambda y, z: tuple(d / len(y) for d in right_objective_port(y, z))):
+        ex11.check_own_port(right_torch_loss, port, "NumPy", OPEN_CASE)
+        hidden_ex11.check_own_port(right_torch_loss, port, "NumPy", OPEN_CASE)
+    assert capsys.readouterr().out.count("\u2714") == 6
+
+
+@pytest.mark.parametrize("wrong", WRONG_PORTS.values(), ids=WRONG_PORTS.keys())
+def test_wrong_ports_fail_naming_the_batch(wrong):
+    message = failure(ex11.check_own_port, right_torch_loss, wrong, "NumPy", OPEN_CASE)
+    assert "differs from your PyTorch loss's" in message, message
+    assert_teaches_without_telling("check_own_port", message)
+
+
+def test_a_naive_port_right_at_small_logits_passes_visible_and_fails_hidden(capsys):
+    def naive_port(y, z):
+        w, p = np.where(y == 1, 3.0, 1.0), 1 / (1 + np.exp(-z))
+        return float(np.mean(-(w * y * np.log(p) + (1 - y) * np.log(1 - p))))
+    ex11.check_own_port(right_torch_loss, naive_port, "NumPy", OPEN_CASE)
+    with np.errstate(all="ignore"):
+        message = failure(hidden_ex11.check_own_port, right_torch_loss, naive_port, "NumPy", OPEN_CASE)
+    assert "logits up to 40" in message, message
+    assert_teaches_without_telling("check_own_port", message)
+
+
+def test_a_port_right_only_on_its_own_case_fails_the_visible_check():
+    memorised = right_numpy_port(*OPEN_CASE)
+    message = failure(ex11.check_own_port, right_torch_loss, lambda y, z: memorised, "NumPy", OPEN_CASE)
+    assert "mixed" not in message and "8 positive" in message, message
+
+
+@pytest.mark.parametrize("args, says", [
+    ((lambda y, z: torch.nn.functional.binary_cross_entropy_with_logits(z, y), right_numpy_port, "NumPy", OPEN_CASE),
+     "unweighted"),
+    ((right_torch_loss, right_numpy_port, "PyTorch", OPEN_CASE), "which other library"),
+    ((right_torch_loss, right_numpy_port, "NumPy", OPEN_CASE[0]), "pair (y, z)"),
+    ((right_torch_loss, right_numpy_port, "NumPy", (OPEN_CASE[0], OPEN_CASE[1][:3])), "expected shape"),
+    ((right_torch_loss, right_numpy_port, "NumPy", (OPEN_CASE[0] + 1, OPEN_CASE[1])), "each 0 or 1"),
+    ((lambda y, z: float(right_numpy_port(y.numpy(), z.detach().numpy())), right_numpy_port, "NumPy", OPEN_CASE),
+     "PyTorch tensor"),
+    ((right_torch_loss, lambda y, z: (1.0, 2.0, 3.0), "NumPy", OPEN_CASE), "a pair (grad, hess)"),
+])
+def test_malformed_open_answers_fail(args, says):
+    assert says in failure(ex11.check_own_port, *args)
+
+
+def test_the_unfilled_or_unsolved_port_is_not_done_yet():
+    with pytest.raises(CheckFailed, match="not filled in yet"):
+        ex11.check_own_port(None, None, None, None)
+
+    def stub(y, z):
+        raise NotImplementedError
+    with pytest.raises(CheckFailed, match="not done yet"):
+        ex11.check_own_port(right_torch_loss, stub, "NumPy", OPEN_CASE)
+
+
 def test_every_check_has_its_forbidden_fragments():
     checks = sorted(name for name, value in vars(ex11).items()
                     if name.startswith("check_") and getattr(value, "__module__", "") == ex11.__name__)

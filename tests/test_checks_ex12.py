@@ -1,6 +1,7 @@
 """Exercise 12's checks: plausible wrong answers fail with CheckFailed, right answers pass.
 
-The right answers follow from lecture 12: BBSE solves M q = mu with M[i, j] = P(yhat = i | y = j); the posterior
+The right answers follow from lecture 12: BBSE solves M q = mu with M[i, j] = E[p_i(x) | y = j] for
+probabilities (P(yhat = i | y = j) for hard predictions); the posterior
 odds under a new prior q are the old odds times (q / pi) / ((1 - q) / (1 - pi)); a temperature never changes the
 arg-max; calibrators are fitted on validation data; a bin's gap is binomial noise ~ 1/sqrt(n_b), so the binned ECE of
 a perfectly calibrated forecaster grows like sqrt(number of bins) at fixed n.
@@ -9,11 +10,10 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 
-import wloss.posthoc
+import wloss.label_shift
 
-from wloss.calibration import expected_calibration_error
+from wloss.calibration import expected_calibration_error, fit_temperature
 from wloss.checks import CheckFailed, ex12
-from wloss.posthoc import fit_temperature
 from wloss_grading import ex12 as hidden_ex12
 
 #: What no failure message of a check may contain: the answer's values as printed at usual precisions, the key
@@ -34,67 +34,85 @@ def failure(check, *args, **kwargs):
 
 
 def all_bbse_cases():
-    return ex12.visible_bbse_cases() + ex12.bbse_cases(121, [((50, 50), (1, 4), 0.8),
-                                                             ((30, 30, 20, 20), (3, 1, 2, 5), 0.6)])
+    return ex12.visible_bbse_cases() + ex12.bbse_cases(121, [((50, 50), (1, 4), 2.0, None),
+                                                             ((30, 30, 20, 20), (3, 1, 2, 5), 1.0, None),
+                                                             ((40, 40, 40), (2, 1, 3), 1.5, 2)])
 
 # ----------------------------------------------------------------------------- task 1
 
 
-def right_priors(y_val, pred_val, pred_target, k):
-    """BBSE written out, independently of wloss.posthoc: solve M q = mu, M[i, j] = P(prediction i | true j)."""
-    confusion = np.zeros((k, k))
-    np.add.at(confusion, (pred_val, y_val), 1.0)
-    m = confusion / np.bincount(y_val, minlength=k)
-    q = np.clip(np.linalg.solve(m, np.bincount(pred_target, minlength=k) / len(pred_target)), 0.0, None)
+def right_priors(y_val, P_val, P_target):
+    """Soft BBSE written out, independently of wloss.label_shift: solve M q = mu with M[i, j] the mean probability of
+    class i over the validation examples of true class j, accumulated one example at a time."""
+    k = P_val.shape[1]
+    sums, counts = np.zeros((k, k)), np.zeros(k)
+    for label, probabilities in zip(y_val, P_val):
+        sums[:, label] += probabilities
+        counts[label] += 1
+    q = np.clip(np.linalg.solve(sums / counts, P_target.mean(axis=0)), 0.0, None)
     return q / q.sum()
 
 
-def transposed(y_val, pred_val, pred_target, k):
-    confusion = np.zeros((k, k))
-    np.add.at(confusion, (y_val, pred_val), 1.0)
-    confusion /= np.bincount(y_val, minlength=k)[:, None]
-    q = np.linalg.solve(confusion, np.bincount(pred_target, minlength=k) / len(pred_target))
+def transposed(y_val, P_val, P_target):                 # the colleague's: class means stacked as rows
+    k = P_val.shape[1]
+    q = np.linalg.solve(np.array([P_val[y_val == j].mean(axis=0) for j in range(k)]), P_target.mean(axis=0))
     return q / q.sum()
 
 
-def joint_not_conditional(y_val, pred_val, pred_target, k):
+def joint_not_conditional(y_val, P_val, P_target):    # Lipton's joint matrix: importance weights, not priors
+    k = P_val.shape[1]
+    joint = np.stack([P_val[y_val == j].sum(axis=0) for j in range(k)], axis=1) / len(y_val)
+    q = np.linalg.solve(joint, P_target.mean(axis=0))
+    return q / q.sum()
+
+
+def by_predicted_class(y_val, P_val, P_target):       # each row normalised: P(true j | predicted i), soft
+    k = P_val.shape[1]
+    joint = np.stack([P_val[y_val == j].sum(axis=0) for j in range(k)], axis=1)
+    q = np.linalg.solve(joint / joint.sum(axis=1, keepdims=True), P_target.mean(axis=0))
+    return q / q.sum()
+
+
+def hardened(y_val, P_val, P_target):                   # the lecture's BBSE on the arg-max: singular if a class is
+    k = P_val.shape[1]                                  # never the most probable
     confusion = np.zeros((k, k))
-    np.add.at(confusion, (pred_val, y_val), 1.0 / len(y_val))
-    q = np.linalg.solve(confusion, np.bincount(pred_target, minlength=k) / len(pred_target))
-    return q / q.sum()          # the importance weights q / p normalised, not q
+    np.add.at(confusion, (P_val.argmax(axis=1), y_val), 1.0)
+    pred_target = P_target.argmax(axis=1)
+    q = np.clip(np.linalg.solve(confusion / np.bincount(y_val, minlength=k),
+                                np.bincount(pred_target, minlength=k) / len(pred_target)), 0.0, None)
+    return q / q.sum()
 
 
-def calls_the_library(y_val, pred_val, pred_target, k):
-    return wloss.posthoc.estimate_label_shift_bbse(y_val, pred_val, pred_target, k)
+def calls_the_library(y_val, P_val, P_target):
+    return wloss.label_shift.estimate_label_shift_bbse(y_val, P_val.argmax(axis=1), P_target.argmax(axis=1),
+                                                   P_val.shape[1])
 
 
-def em_on_confusion_posteriors(y_val, pred_val, pred_target, k):
-    """Saerens' EM from wloss fed with P(y | yhat) counted on validation data: the same answer by another route."""
-    joint = np.zeros((k, k))
-    np.add.at(joint, (pred_val, y_val), 1.0)
-    posteriors = joint / joint.sum(axis=1, keepdims=True)
-    return wloss.posthoc.estimate_label_shift_em(posteriors[pred_target], np.bincount(y_val, minlength=k) / len(y_val))
+def em_on_the_probabilities(y_val, P_val, P_target):
+    priors = np.bincount(y_val, minlength=P_val.shape[1]) / len(y_val)
+    return wloss.label_shift.estimate_label_shift_em(P_target, priors)
 
 
-def unsolved_priors(y_val, pred_val, pred_target, k):
+def unsolved_priors(y_val, P_val, P_target):
     raise NotImplementedError()
 
 
 #: (wrong answer, words its message must contain: the property that failed)
 WRONG_PRIORS = {
-    "confusion matrix transposed": (transposed, "TRUE class"),
-    "predicted shares on the deployment data": (lambda y, p, t, k: np.bincount(t, minlength=k) / len(t),
-                                                "shares of the predicted classes"),
-    "validation priors": (lambda y, p, t, k: np.bincount(y, minlength=k) / len(y), "validation priors"),
+    "confusion matrix transposed (the colleague's)": (transposed, "TRUE class"),
+    "mean predicted probabilities on the deployment data": (lambda y, P, T: T.mean(axis=0),
+                                                            "mean predicted probabilities"),
+    "validation priors": (lambda y, P, T: np.bincount(y, minlength=P.shape[1]) / len(y), "validation priors"),
     "joint matrix: importance weights instead of priors": (joint_not_conditional, "validation class counts"),
-    "unnormalised solution": (lambda y, p, t, k: 2 * right_priors(y, p, t, k), "distribution over the classes"),
+    "unnormalised solution": (lambda y, P, T: 2 * right_priors(y, P, T), "distribution over the classes"),
+    "normalised by predicted class: P(y | yhat) instead of P(yhat | y)": (by_predicted_class, "deployment data"),
 }
 
 
 def priors_forbidden():
     """Fragments a task-1 message must never contain: the deployment priors and the words of the fix."""
-    fragments = ["transpos", "swap", "(pred_val, y_val)", "[None, :]", "columns sum to 1"]
-    for _, _, _, _, _, truth in all_bbse_cases():
+    fragments = ["transpos", "swap", "axis=1)", "[None, :]", "columns sum to 1", ".T", "stack"]
+    for _, _, _, _, truth in all_bbse_cases():
         fragments += [f"{v:.3f}" for v in truth] + [f"{v:.2f}" for v in truth]
     return fragments
 
@@ -115,30 +133,39 @@ def test_wrong_priors_fail_naming_the_property_and_not_the_answer(wrong, words):
         hidden_ex12.check_estimate_priors(wrong)
 
 
+def test_the_lecture_s_hard_bbse_passes_the_visible_part_and_fails_the_hidden_one(capsys):
+    ex12.check_estimate_priors(hardened)
+    with pytest.raises(CheckFailed, match="never the most probable") as failure:
+        hidden_ex12.check_estimate_priors(hardened)
+    assert_teaches_without_telling("check_estimate_priors", str(failure.value))
+
+
 @pytest.mark.parametrize("library_call, blocked", [
-    (calls_the_library, "wloss.posthoc.estimate_label_shift_bbse"),
-    (em_on_confusion_posteriors, "wloss.posthoc.estimate_label_shift_em"),
+    (calls_the_library, "wloss.label_shift.estimate_label_shift_bbse"),
+    (em_on_the_probabilities, "wloss.label_shift.estimate_label_shift_em"),
 ])
 def test_an_answer_that_calls_the_library_fails_with_the_blocking_message(library_call, blocked):
     for check in (ex12.check_estimate_priors, hidden_ex12.check_estimate_priors):
         with pytest.raises(CheckFailed, match=f"estimate_priors: your code called {blocked}, the library's own"):
             check(library_call)
-    assert wloss.posthoc.estimate_label_shift_bbse(*ex12.visible_bbse_cases()[0][1:5]).shape == (2,)   # restored
+    _, y, P, T, _ = ex12.visible_bbse_cases()[0]
+    assert wloss.label_shift.estimate_label_shift_bbse(y, P.argmax(axis=1), T.argmax(axis=1), 2).shape == (2,)  # restored
 
 
-def test_the_library_calls_would_pass_without_the_block():
-    """So the blocking, not a wrong value, is what fails them."""
-    for _, y, p, t, k, truth in all_bbse_cases():
-        assert np.allclose(calls_the_library(y, p, t, k), truth, atol=1e-12)
-        assert np.allclose(em_on_confusion_posteriors(y, p, t, k), truth, atol=1e-8)
+def test_the_library_call_would_pass_the_visible_cases_without_the_block():
+    """So the blocking, not a wrong value, is what fails it."""
+    for _, y, P, T, truth in ex12.visible_bbse_cases():
+        assert np.allclose(calls_the_library(y, P, T), truth, atol=1e-12)
 
 
 def test_the_reference_is_counted_and_the_right_answer_reaches_it():
     """On a reweighted copy of the validation data M q = mu holds exactly with q the counted class shares."""
-    _, y, p, t, k, truth = ex12.visible_bbse_cases()[0]
-    assert np.allclose(truth, [1 / 3, 2 / 3], atol=1e-15) and len(t) == 18
-    for _, y, p, t, k, truth in all_bbse_cases():
-        assert np.allclose(right_priors(y, p, t, k), truth, atol=1e-12)
+    _, y, P, T, truth = ex12.visible_bbse_cases()[0]
+    assert np.allclose(truth, [1 / 3, 2 / 3], atol=1e-15) and len(T) == 18
+    for _, y, P, T, truth in all_bbse_cases():
+        assert np.allclose(right_priors(y, P, T), truth, atol=1e-12)
+    _, y, P, _, _ = all_bbse_cases()[-1]
+    assert 2 not in P.argmax(axis=1) and P[y == 2, 2].mean() > P[y != 2, 2].mean()   # never the arg-max, informative
 
 
 def test_unsolved_priors_say_not_done_yet():

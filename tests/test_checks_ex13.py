@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_recall_fscore_support
 
-import wloss.multilabel
 from wloss.checks import CheckFailed, ex13
-from wloss.multilabel import bayes_thresholds, multilabel_rwwce_reference
+from wloss.decisions import bayes_thresholds
+from wloss.reference import multilabel_rwwce as multilabel_rwwce_reference
 from wloss_grading import ex13 as hidden_ex13
 
 #: What no failure message of a check may contain: the answer's values as printed at usual precisions, the key
@@ -36,9 +36,9 @@ def no_number_of(message, values):
     return not [v for v in np.ravel(values) for text in (f"{v:.3f}", f"{v:.4f}") if text in message]
 
 
-# ---------------------------------------------------------------- task 1: pos_weight per label
+# ---------------------------------------------------------------- task 1: balanced weights per entry
 
-def right_pos_weight(Y):
+def right_pos_weight(Y):                          # the per-column pos_weight (task 7 compares with it)
     Y = np.asarray(Y, dtype=float)
     positives = Y.sum(axis=0)
     if np.any(positives == 0):
@@ -46,119 +46,152 @@ def right_pos_weight(Y):
     return (len(Y) - positives) / positives
 
 
-def test_the_right_pos_weight_passes_visible_and_hidden_cases(capsys):
-    ex13.check_pos_weight(right_pos_weight)
-    hidden_ex13.check_pos_weight(right_pos_weight)
-    assert capsys.readouterr().out.count("\u2714") == 2
-
-
-def per_row(Y):                                   # the given code: counts along the wrong axis
-    Y = np.asarray(Y, dtype=float)
-    positives = Y.sum(axis=1)
-    return (Y.shape[1] - positives) / np.maximum(positives, 1)
-
-
-def flattened(Y):
+def flattened(Y):                                 # one pooled pos_weight (task 7 compares with it)
     Y = np.asarray(Y, dtype=float)
     return np.full(Y.shape[1], (Y.size - Y.sum()) / Y.sum())
 
 
-def inverted(Y):
-    Y = np.asarray(Y, dtype=float)
-    return Y.sum(axis=0) / (len(Y) - Y.sum(axis=0))
+def right_element_weights(Y):
+    """Each label on its own: scikit-learn's balanced weight n_samples / (n_classes * count of the entry's class),
+    written with a loop over the columns."""
+    Y = np.asarray(Y).astype(int)
+    W = np.empty(Y.shape)
+    for l in range(Y.shape[1]):
+        counts = np.bincount(Y[:, l], minlength=2)
+        if counts.min() == 0:
+            raise ValueError(f"label {l} holds one class only")
+        W[:, l] = len(Y) / (2 * counts[Y[:, l]])
+    return W
 
 
-def softmax_style(Y):
-    Y = np.asarray(Y, dtype=float)
-    return len(Y) / (Y.shape[1] * Y.sum(axis=0))
+def test_the_right_element_weights_pass_visible_and_hidden_cases(capsys):
+    ex13.check_element_weights(right_element_weights)
+    hidden_ex13.check_element_weights(right_element_weights)
+    assert capsys.readouterr().out.count("\u2714") == 2
 
 
-def without_the_error(Y):                         # right weights, but inf for an empty column
-    Y = np.asarray(Y, dtype=float)
-    return (len(Y) - Y.sum(axis=0)) / Y.sum(axis=0)
+def colleagues(Y):                                # the given code, with scikit-learn's function written out
+    Y = np.asarray(Y).astype(int)
+    row = np.ones(len(Y))
+    for l in range(Y.shape[1]):
+        row *= len(Y) / (2 * np.bincount(Y[:, l], minlength=2)[Y[:, l]])
+    return np.broadcast_to(row[:, None], Y.shape)
 
 
-def total_over_positives(Y):                      # N / n+ instead of n- / n+
-    Y = np.asarray(Y, dtype=float)
-    return len(Y) / Y.sum(axis=0)
+def pos_weight_style(Y):                          # n-/n+ on the positives, 1 on the negatives: balanced, wrong scale
+    Y = np.asarray(Y).astype(bool)
+    w = (len(Y) - Y.sum(axis=0)) / Y.sum(axis=0)
+    return np.where(Y, w, 1.0) if (Y.sum(axis=0) > 0).all() else 1 / 0
 
 
-FORBIDDEN["check_pos_weight"] = sorted(
-    {f"{v:.{d}f}" for Y in (ex13._Y_TALL, ex13._Y_SQUARE) for v in right_pos_weight(Y) for d in (2, 3, 4)}
-    | {"axis=0", "down each column", "down its column", "count down", "upside down", "n_neg / n_pos",
-       "negatives over positives", "flattened matrix", "softmax-style", "(len(Y) - "})
+def swapped(Y):                                   # each class weighted by the other's count
+    Y = np.asarray(Y).astype(bool)
+    n_pos = Y.sum(axis=0)
+    return np.where(Y, len(Y) / (2 * (len(Y) - n_pos)), len(Y) / (2 * n_pos))
+
+
+def softmax_style(Y):                             # the labels read as classes: N / (L n+), negatives 1
+    Y = np.asarray(Y).astype(bool)
+    return np.where(Y, len(Y) / (Y.shape[1] * Y.sum(axis=0)), 1.0)
+
+
+def counted_along_rows(Y):                        # counts along the wrong axis
+    Y = np.asarray(Y).astype(bool)
+    n_pos = Y.sum(axis=1, keepdims=True)
+    return np.where(Y, Y.shape[1] / (2 * np.maximum(n_pos, 1)), Y.shape[1] / (2 * np.maximum(Y.shape[1] - n_pos, 1)))
+
+
+def without_the_error(Y):                         # right weights, inf for a column of one class
+    Y = np.asarray(Y).astype(bool)
+    n_pos = Y.sum(axis=0)
+    with np.errstate(divide="ignore"):
+        return np.where(Y, len(Y) / (2 * n_pos), len(Y) / (2 * (len(Y) - n_pos)))
+
+
+def error_only_without_positives(Y):              # a ValueError when a column has no positive, none without negative
+    Y = np.asarray(Y).astype(bool)
+    if np.any(Y.sum(axis=0) == 0):
+        raise ValueError("a label has no positive")
+    with np.errstate(divide="ignore"):
+        return without_the_error(Y)
+
+
+FORBIDDEN["check_element_weights"] = sorted(
+    {f"{v:.{d}f}" for Y in (ex13._Y_TALL, ex13._Y_SQUARE) for v in np.unique(right_element_weights(Y))
+     for d in (2, 3, 4)}
+    | {"N / 2", "N/2", "/ (2", "n_samples / (n_classes", "product", "multiplies", "one weight per row", "axis=0",
+       "down each column", "np.where", "compute_class_weight("})
 
 
 @pytest.mark.parametrize("wrong, match", [
-    (per_row, "one per row|reordered"),
-    (flattened, "every label got the same weight"),
-    (inverted, "rarest label got the smallest weight"),
-    (softmax_style, "number of labels L"),
+    (colleagues, "every label of a row gets the same weight"),
+    (pos_weight_style, "carry equal totals, but not the totals"),
+    (swapped, "add up to different totals"),
+    (softmax_style, "add up to different totals"),
+    (counted_along_rows, "add up to different totals"),
     (without_the_error, "expected a ValueError"),
-    (total_over_positives, "do not balance"),
 ])
-def test_wrong_pos_weights_fail_without_printing_the_answer(wrong, match):
-    message = fails(ex13.check_pos_weight, wrong, match=match)
-    assert no_number_of(message, np.concatenate([right_pos_weight(ex13._Y_TALL), right_pos_weight(ex13._Y_SQUARE)]))
+def test_wrong_element_weights_fail_without_printing_the_answer(wrong, match):
+    message = fails(ex13.check_element_weights, wrong, match=match)
+    assert "0.0" not in message or "case" in message
 
 
-def test_the_square_case_catches_a_per_row_answer_that_has_the_right_shape():
-    # on the tall case the per-row answer fails by shape; the square case must catch it by its values alone
-    with pytest.raises(CheckFailed, match="reordered"):
-        ex13._diagnose_pos_weight(per_row(ex13._Y_SQUARE), ex13._Y_SQUARE, "square")
+def test_an_error_only_for_missing_positives_passes_visible_and_fails_hidden(capsys):
+    ex13.check_element_weights(error_only_without_positives)
+    fails(hidden_ex13.check_element_weights, error_only_without_positives, match="has no negative")
 
 
-BLOCKED = "your code called wloss.multilabel.pos_weight_per_label"
+BLOCKED = "your code called sklearn.utils.class_weight.compute_"
 
 
-def calls_the_library(Y):                         # right values, but the library's own function does the work
-    return wloss.multilabel.pos_weight_per_label(Y)
+def calls_scikit_learn(Y):                        # right values, but scikit-learn's own function does the work
+    from sklearn.utils.class_weight import compute_sample_weight
+    Y = np.asarray(Y)
+    return np.stack([compute_sample_weight("balanced", Y[:, l]) for l in range(Y.shape[1])], axis=1)
 
 
-def test_an_answer_that_calls_the_library_fails_with_the_blocking_message():
-    fails(ex13.check_pos_weight, calls_the_library, match=BLOCKED)
-    fails(hidden_ex13.check_pos_weight, calls_the_library, match=BLOCKED)
-    assert wloss.multilabel.pos_weight_per_label(ex13._Y_TALL).shape == (3,)          # restored afterwards
+def calls_compute_class_weight(Y):
+    from sklearn.utils.class_weight import compute_class_weight
+    Y = np.asarray(Y).astype(int)
+    return np.stack([compute_class_weight("balanced", classes=np.array([0, 1]), y=Y[:, l])[Y[:, l]]
+                     for l in range(Y.shape[1])], axis=1)
 
 
-def test_the_library_is_blocked_under_the_name_the_notebook_imported(monkeypatch):
+def test_answers_that_call_scikit_learn_fail_with_the_blocking_message():
+    for answer in (calls_scikit_learn, calls_compute_class_weight):
+        np.testing.assert_allclose(answer(ex13._Y_TALL), right_element_weights(ex13._Y_TALL))
+        fails(ex13.check_element_weights, answer, match=BLOCKED)
+        fails(hidden_ex13.check_element_weights, answer, match=BLOCKED)
+
+
+def test_scikit_learn_is_blocked_under_the_name_the_notebook_imported(monkeypatch):
     notebook = types.ModuleType("__main__")
-    exec("from wloss.multilabel import pos_weight_per_label\n"
-         "def pos_weight(Y):\n    return pos_weight_per_label(Y)\n", vars(notebook))
+    exec("import numpy as np\nfrom sklearn.utils.class_weight import compute_sample_weight\n"
+         "def element_weights(Y):\n"
+         "    return np.stack([compute_sample_weight('balanced', c) for c in np.asarray(Y).T], axis=1)\n",
+         vars(notebook))
     monkeypatch.setitem(sys.modules, "__main__", notebook)
-    fails(ex13.check_pos_weight, notebook.pos_weight, match=BLOCKED)
-    assert notebook.pos_weight_per_label is wloss.multilabel.pos_weight_per_label
-
-
-def test_the_library_is_blocked_in_the_empty_column_case_too():
-    # right on the counted cases, but hands the case without positives to the library for its ValueError
-    def library_for_the_error(Y):
-        Y = np.asarray(Y, dtype=float)
-        if np.any(Y.sum(axis=0) == 0):
-            return wloss.multilabel.pos_weight_per_label(Y)
-        return right_pos_weight(Y)
-
-    fails(ex13.check_pos_weight, library_for_the_error, match=BLOCKED)
+    fails(ex13.check_element_weights, notebook.element_weights, match=BLOCKED)
+    from sklearn.utils.class_weight import compute_sample_weight
+    assert notebook.compute_sample_weight is compute_sample_weight                   # restored afterwards
 
 
 def test_the_row_by_row_reference_counts_like_the_definition():
     n_pos, n_neg = ex13._counted_by_row(ex13._Y_TALL.tolist())
     assert n_pos.tolist() == [5, 2, 1] and n_neg.tolist() == [5, 8, 9]
-    for Y in hidden_ex13.hidden_matrices():
-        n_pos, n_neg = ex13._counted_by_row(Y.tolist())
-        np.testing.assert_array_equal(n_neg / n_pos, right_pos_weight(Y))
 
 
-def test_the_unsolved_pos_weight_is_not_done_yet():
+def test_the_unsolved_element_weights_are_not_done_yet():
     def stub(Y):
         raise NotImplementedError()
 
-    fails(ex13.check_pos_weight, stub, match="not done yet")
+    fails(ex13.check_element_weights, stub, match="not done yet")
 
 
-def test_a_crashing_pos_weight_fails_cleanly():
-    fails(ex13.check_pos_weight, lambda Y: None, match="expected an array, got None")
-    fails(ex13.check_pos_weight, lambda Y: Y.sum(axis=0)[5], match="IndexError")
+def test_a_crashing_element_weights_fails_cleanly():
+    fails(ex13.check_element_weights, lambda Y: None, match="expected an array, got None")
+    fails(ex13.check_element_weights, lambda Y: Y.sum(axis=0)[5], match="IndexError")
+    fails(ex13.check_element_weights, lambda Y: np.ones(len(Y)), match="expected shape")
 
 
 # ---------------------------------------------------------------- task 2: thresholds of a weighted model
@@ -221,56 +254,60 @@ def test_thresholds_of_the_wrong_shape_fail_cleanly():
     fails(ex13.check_weighted_model_thresholds, lambda w, a, b: None, match="got None")
 
 
-# ---------------------------------------------------------------- task 3: the flattened weight's recall
+# ---------------------------------------------------------------- task 3: task 1's weights against pos_weight
 
-RIGHT_PREDICTION = {"most common label": "higher", "rarest label": "lower"}
-FLATTENED_REASON = "the pooled imbalance is above the common label's own ratio and below the rare label's"
-FORBIDDEN["check_flattened_prediction"] = ["over-weighted", "under-weighted", "higher", "lower", "about the same",
-                                           "rises", "falls"]
+RIGHT_PREDICTION = {"most common label": "about the same", "rarest label": "about the same"}
+BALANCED_REASON = "the entry weights are the pos_weight weights times a constant per label, which moves no minimiser"
+FORBIDDEN["check_balanced_prediction"] = ["higher", "lower", "about the same", "constant per label", "scale",
+                                          "unchanged", "minimiser does not", "the same model", "rises", "falls"]
+
+
+def test_task_1_s_weights_are_pos_weight_times_one_constant_per_label():
+    # the reason for the right answer, derived from the weights rather than read off the experiment
+    _, Y, _, _ = ex13._tagger_data(0)
+    W = right_element_weights(Y)
+    pos_weight_form = np.where(Y == 1, right_pos_weight(Y), 1.0)
+    ratio = W / pos_weight_form
+    np.testing.assert_allclose(ratio, np.broadcast_to(ratio[:1], ratio.shape))
+    assert W[Y[:, 3] == 1, 3][0] < 0.6 * right_pos_weight(Y)[3]             # the rare positive's weight roughly halved
 
 
 def test_the_experiment_shows_what_the_solution_predicts():
-    # derived from the weights, not hard-coded: the flattened weight exceeds the common label's own n-/n+ and
-    # falls short of the rarest label's, so recall moves up for the first and down for the second
-    for seed in hidden_ex13.FLATTENED_SEEDS:
-        result = ex13.flattened_experiment(seed)
-        rates = result["rates"]
-        flat = (1 - rates).sum() / rates.sum()
-        assert flat > (1 - rates[0]) / rates[0] and flat < (1 - rates[3]) / rates[3]
-        assert ex13.flattened_outcome(result) == RIGHT_PREDICTION
+    for seed in hidden_ex13.BALANCED_SEEDS:
+        result = ex13.balanced_experiment(seed)
+        assert ex13.balanced_outcome(result) == RIGHT_PREDICTION
         # far from the 0.03 line, so another CPU's training cannot flip a verdict
-        assert result["flattened"][0] - result["per column"][0] > 0.08
-        assert result["per column"][3] - result["flattened"][3] > 0.08
-    ex13.check_flattened_prediction(RIGHT_PREDICTION, FLATTENED_REASON)
-    hidden_ex13.check_flattened_prediction(RIGHT_PREDICTION, FLATTENED_REASON)
+        assert np.abs(result["balanced per entry"] - result["per column"]).max() < 0.005
+    ex13.check_balanced_prediction(RIGHT_PREDICTION, BALANCED_REASON)
+    hidden_ex13.check_balanced_prediction(RIGHT_PREDICTION, BALANCED_REASON)
 
 
 @pytest.mark.parametrize("wrong, named", [
-    ({"most common label": "lower", "rarest label": "lower"}, ["most common label"]),       # "weights only help"
-    ({"most common label": "higher", "rarest label": "higher"}, ["rarest label"]),         # "more weight, more recall"
-    ({"most common label": "about the same", "rarest label": "lower"}, ["most common label"]),
-    ({"most common label": "lower", "rarest label": "higher"}, ["most common label", "rarest label"]),   # swapped
+    ({"most common label": "lower", "rarest label": "lower"}, ["most common label", "rarest label"]),   # positives only
+    ({"most common label": "about the same", "rarest label": "lower"}, ["rarest label"]),
+    ({"most common label": "higher", "rarest label": "lower"}, ["most common label", "rarest label"]),   # lecture's
+    ({"most common label": "about the same", "rarest label": "higher"}, ["rarest label"]),
 ])
-def test_wrong_flattened_predictions_pass_the_visible_part_and_fail_the_hidden_one(wrong, named, capsys):
-    ex13.check_flattened_prediction(wrong, FLATTENED_REASON)                  # the visible part does not grade
-    message = fails(hidden_ex13.check_flattened_prediction, wrong, FLATTENED_REASON,
+def test_wrong_balanced_predictions_pass_the_visible_part_and_fail_the_hidden_one(wrong, named, capsys):
+    ex13.check_balanced_prediction(wrong, BALANCED_REASON)                    # the visible part does not grade
+    message = fails(hidden_ex13.check_balanced_prediction, wrong, BALANCED_REASON,
                     match="disagree with the experiment")
-    assert_teaches_without_telling("check_flattened_prediction", message)
-    for key in ex13.FLATTENED_KEYS:
+    assert_teaches_without_telling("check_balanced_prediction", message)
+    for key in ex13.BALANCED_KEYS:
         assert (f"{key!r}:" in message) == (key in named), message
 
 
 @pytest.mark.parametrize("wrong, reason, match", [
     ({"most common label": ..., "rarest label": ...}, ..., "not filled in"),            # the stub as shipped
-    ({"most common label": "up", "rarest label": "down"}, FLATTENED_REASON, "expected one of"),
-    (["higher", "lower"], FLATTENED_REASON, "expected a dict"),
-    ({"rarest label": "lower"}, FLATTENED_REASON, "missing"),
-    (RIGHT_PREDICTION, ..., "flattened_reason: not filled in"),
+    ({"most common label": "up", "rarest label": "down"}, BALANCED_REASON, "expected one of"),
+    (["higher", "lower"], BALANCED_REASON, "expected a dict"),
+    ({"rarest label": "lower"}, BALANCED_REASON, "missing"),
+    (RIGHT_PREDICTION, ..., "balanced_reason: not filled in"),
     (RIGHT_PREDICTION, "weights", "not a reason yet"),
 ])
-def test_unfilled_or_malformed_flattened_predictions_fail_the_visible_part(wrong, reason, match):
-    fails(ex13.check_flattened_prediction, wrong, reason, match=match)
-    fails(hidden_ex13.check_flattened_prediction, wrong, reason, match=match)
+def test_unfilled_or_malformed_balanced_predictions_fail_the_visible_part(wrong, reason, match):
+    fails(ex13.check_balanced_prediction, wrong, reason, match=match)
+    fails(hidden_ex13.check_balanced_prediction, wrong, reason, match=match)
 
 
 # ---------------------------------------------------------------- task 4: a NumPy multi-label RWWCE
@@ -489,15 +526,15 @@ def test_an_own_scheme_passes_both_parts(sqrt_macro_f1, capsys):
 
 def test_the_experiment_compares_with_the_per_column_weight(sqrt_macro_f1):
     result = ex13.pos_weight_experiment(sqrt_weights)
-    np.testing.assert_allclose(result["recall"]["per column"], ex13.flattened_experiment(0)["per column"])
+    np.testing.assert_allclose(result["recall"]["per column"], ex13.balanced_experiment(0)["per column"])
     assert result["macro F1"]["yours"] == sqrt_macro_f1
 
 
 @pytest.mark.parametrize("scheme, name, f1, says", [
     (None, None, None, "not filled in"),                                                  # the stub as shipped
     (sqrt_weights, "rooted", 0.5, "a few words"),
-    (right_pos_weight, "per column again", 0.5, "task 3's weights"),
-    (flattened, "one pooled number", 0.5, "task 3's weights"),
+    (right_pos_weight, "per column again", 0.5, "lecture 13's weights"),
+    (flattened, "one pooled number", 0.5, "lecture 13's weights"),
     (lambda Y: sqrt_weights(Y) - 2, "shifted square root", 0.5, "positive finite"),
     (lambda Y: sqrt_weights(Y)[:2], "the first two", 0.5, "expected shape"),
     (capped_weights, "capped at twenty", 0.123, "not the macro F1"),

@@ -100,3 +100,18 @@ HIDDEN_BALANCED_CASES = [(500, 0.05, 2, 5.0, 1.0), (200, 0.7, 3, 1.0, 2.0)]
 def check_balanced_params(balanced_params):
     balanced_holds(balanced_params, HIDDEN_BALANCED_CASES)
     passed("balanced_params: hidden cases too")
+
+
+# ----------------------------------------------------------------------------- task 8
+
+#: Cases the student did not choose: positives only, a single positive, logits as large as 40 (where a log of a
+#: sigmoid computed in two steps overflows), and 500 examples with 5 positives.
+HIDDEN_PORT_CASES = [(20, 20, 3.0), (1, 1, 2.0), (30, 6, 40.0), (500, 5, 4.0)]
+
+
+def check_own_port(torch_loss, ported_loss, open_library, open_case):
+    """The port on batches the student did not choose: one class, one example, large logits, a rare class."""
+    from wloss.checks.ex11 import port_cases, port_holds
+
+    port_holds(torch_loss, ported_loss, port_cases(82, HIDDEN_PORT_CASES))
+    passed("own port: hidden cases too (positives only, one example, logits up to 40, 5 positives in 500)")

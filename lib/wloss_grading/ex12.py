@@ -13,8 +13,11 @@ from wloss.checks.ex12 import check_calibration_prediction as visible_calibratio
 
 
 def check_estimate_priors(estimate_priors):
-    """Two balanced classes, and four classes shifted every way."""
-    priors_hold(estimate_priors, bbse_cases(121, [((50, 50), (1, 4), 0.8), ((30, 30, 20, 20), (3, 1, 2, 5), 0.6)]))
+    """Two balanced classes, four classes shifted every way, and three classes one of which is never the most
+    probable (the confusion matrix of the arg-max is singular there; the probabilities' is not)."""
+    priors_hold(estimate_priors, bbse_cases(121, [((50, 50), (1, 4), 2.0, None),
+                                                  ((30, 30, 20, 20), (3, 1, 2, 5), 1.0, None),
+                                                  ((40, 40, 40), (2, 1, 3), 1.5, 2)]))
     passed("estimate_priors: hidden cases too")
 
 

@@ -3,9 +3,10 @@ two predictions against their experiments."""
 import numpy as np
 
 from wloss.checks import fail_disagreeing, passed
-from wloss.checks.ex13 import (_Y_SQUARE, FLATTENED_KEYS, SILENCED_KEYS, flattened_experiment, flattened_outcome,
-                               loss_cases, pos_weight_holds, rwwce_holds, silenced_label_experiment, thresholds_hold)
-from wloss.checks.ex13 import check_flattened_prediction as visible_flattened_prediction
+from wloss.checks.ex13 import (_Y_SQUARE, BALANCED_KEYS, SILENCED_KEYS, balanced_experiment, balanced_outcome,
+                               element_weights_holds, loss_cases, raises_for_one_class, rwwce_holds,
+                               silenced_label_experiment, thresholds_hold)
+from wloss.checks.ex13 import check_balanced_prediction as visible_balanced_prediction
 from wloss.checks.ex13 import check_silenced_prediction as visible_silenced_prediction
 
 # ---------------------------------------------------------------- task 1
@@ -15,13 +16,18 @@ def hidden_matrices():
     """A 200 x 5 matrix of ints, the same as bools, and the visible square matrix transposed."""
     rng = np.random.default_rng(13)
     Y = (rng.random((200, 5)) < np.array([0.5, 0.2, 0.08, 0.03, 0.6])).astype(int)
-    Y[0] = 1
+    Y[0], Y[1] = 1, 0
     return [Y, Y.astype(bool), _Y_SQUARE.T.copy()]
 
 
-def check_pos_weight(pos_weight):
-    pos_weight_holds(pos_weight, hidden_matrices(), first=3)
-    passed("pos_weight: hidden cases too")
+#: A label present in every row: no negatives to balance against.
+_Y_NO_NEGATIVE = np.array([[1, 0], [1, 1], [1, 0]])
+
+
+def check_element_weights(element_weights):
+    element_weights_holds(element_weights, hidden_matrices(), first=3)
+    raises_for_one_class(element_weights, _Y_NO_NEGATIVE, "Y whose first column has no negative")
+    passed("element_weights: hidden cases too")
 
 
 # ---------------------------------------------------------------- task 2
@@ -41,27 +47,27 @@ def check_weighted_model_thresholds(weighted_model_thresholds):
 # ---------------------------------------------------------------- task 3
 
 #: The experiment's seeds the prediction is graded on: the draw the notebook prints and another.
-FLATTENED_SEEDS = (0, 1)
+BALANCED_SEEDS = (0, 1)
 
-FLATTENED_QUESTIONS = {
-    "most common label": "is the flattened weight, the imbalance of the whole matrix, larger or smaller than this "
-                         "label's own ratio of negatives to positives, and what does a larger weight do to recall?",
-    "rarest label": "is the flattened weight larger or smaller than this label's own ratio of negatives to "
-                    "positives, and what does a smaller weight do to recall?",
+BALANCED_QUESTIONS = {
+    "most common label": "divide this label's 'balanced' weight of a positive by its weight of a negative: how does "
+                         "that compare with its pos_weight, and what is left that differs between the two losses of "
+                         "this label?",
+    "rarest label": "the 'balanced' weight of a rare positive is smaller than its pos_weight; what happens to the "
+                    "weight of its negatives, and which parameters of the model does this label's loss decide?",
 }
 
 
-def check_flattened_prediction(prediction, reason):
+def check_balanced_prediction(prediction, balanced_reason):
     """Both labels graded against the experiment, on the notebook's draw and another."""
-    visible_flattened_prediction(prediction, reason, announce=False)
-    for seed, draw in zip(FLATTENED_SEEDS, ("the draw you ran", "another draw of the data")):
-        fail_disagreeing("prediction", prediction, flattened_outcome(flattened_experiment(seed)), FLATTENED_QUESTIONS,
+    visible_balanced_prediction(prediction, balanced_reason, announce=False)
+    for seed, draw in zip(BALANCED_SEEDS, ("the draw you ran", "another draw of the data")):
+        fail_disagreeing("prediction", prediction, balanced_outcome(balanced_experiment(seed)), BALANCED_QUESTIONS,
                          f"the experiment ({draw})", "compare the two recalls it printed for each label")
-    passed("prediction: the flattened weight moves recall the way you predicted on both labels (two draws of the "
-           "data)")
+    passed("prediction: the two weightings compare the way you predicted on both labels (two draws of the data)")
 
 
-assert set(FLATTENED_QUESTIONS) == set(FLATTENED_KEYS)
+assert set(BALANCED_QUESTIONS) == set(BALANCED_KEYS)
 
 # ---------------------------------------------------------------- task 4
 

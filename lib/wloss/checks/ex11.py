@@ -5,7 +5,7 @@ function returns (the libraries' own losses are the reference), names the case
 that fails and asks a question about the convention the answer confused; it
 never prints the answer itself. The graded (hidden) part is not here: it is in
 ``wloss_grading.ex11``, which calls the same case runners (``accumulation_holds``,
-``focal_holds``, ...) on inputs the student never sees and grades the prediction of task 2.
+``focal_holds``, ``port_holds``, ...) on inputs the student never sees and grades the prediction of task 2.
 """
 import numpy as np
 import torch
@@ -333,3 +333,102 @@ def balanced_holds(balanced_params, cases):
             fail(f"balanced_params ({case}): LGBMClassifier(class_weight='balanced', **your dict) trains another "
                  f"model than the dict's (largest raw-score difference {gap:.1g}) - "
                  + _balanced_hint(y, reg_lambda, min_child_weight, values))
+
+
+# ----------------------------------------------------------------------------- task 8: a port of one's own
+
+#: Names of PyTorch itself: the port must run in another library.
+PYTORCH_NAMES = ("torch", "pytorch")
+
+
+def port_cases(seed, settings):
+    """(case, y, z) for each (n, number of positives, largest |logit|) of ``settings``: labels in a random order,
+    logits spread up to the largest |logit| (both signs, the extremes included)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for n, n_pos, largest in settings:
+        y = rng.permutation(np.r_[np.ones(n_pos), np.zeros(n - n_pos)])
+        z = rng.uniform(-largest, largest, n)
+        if n >= 2:
+            z[:2] = [-largest, largest]
+        what = ("negatives only" if n_pos == 0 else "positives only" if n_pos == n else f"{n_pos} positive")
+        cases.append((f"{n} example{'s' if n > 1 else ''}, {what}, logits up to {largest:g} in size", y, z))
+    return cases
+
+
+#: A mixed batch whose weight sum is not its size, and a batch of one class.
+VISIBLE_PORT_CASES = [(40, 8, 3.0), (20, 0, 3.0)]
+
+
+def _torch_reference(torch_loss, y, z):
+    """The student's PyTorch loss at (y, z), its gradient and the diagonal of its hessian in the logits."""
+    logits = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    with task("torch_loss"):
+        value = torch_loss(torch.tensor(y, dtype=torch.float64), logits)
+    if not isinstance(value, torch.Tensor) or value.numel() != 1:
+        fail(f"torch_loss: expected a PyTorch tensor holding one number (a reduced loss), got "
+             f"{type(value).__name__}{tuple(value.shape) if isinstance(value, torch.Tensor) else ''}")
+    if not value.requires_grad:
+        fail("torch_loss: its value does not depend on the logits through PyTorch. Does it compute the loss with "
+             "PyTorch's own operations on z?")
+    (grad,) = torch.autograd.grad(value.reshape(()), logits, create_graph=True)
+    (hess,) = torch.autograd.grad(grad.sum(), logits) if grad.requires_grad else (torch.zeros_like(logits),)
+    return value.item(), grad.detach().numpy(), hess.numpy()
+
+
+def port_holds(torch_loss, ported_loss, cases):
+    """Fail unless the port agrees with the PyTorch loss on each of ``cases`` ((case, y, z)): the same loss value,
+    or, for a boosting library's custom objective returning (grad, hess), PyTorch's gradient and hessian in the
+    logits, possibly multiplied by N (the objective of a sum where PyTorch takes the mean)."""
+    for case, y, z in cases:
+        value, grad, hess = _torch_reference(torch_loss, y, z)
+        with task("ported_loss"):
+            got = ported_loss(y.copy(), z.copy())
+        if isinstance(got, (tuple, list)):
+            if len(got) != 2:
+                fail(f"ported_loss ({case}): expected one loss value, or a pair (grad, hess), got {len(got)} items")
+            g = check_array(f"ported_loss ({case}): grad", got[0], shape=(len(y),))
+            h = check_array(f"ported_loss ({case}): hess", got[1], shape=(len(y),))
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+                fail(f"ported_loss ({case}): your gradient or hessian is not finite everywhere. At which logits, "
+                     "and which step of your formula overflows there?")
+            agree = any(np.allclose(g, factor * grad, rtol=1e-6, atol=1e-10 * factor) and
+                        np.allclose(h, factor * hess, rtol=1e-6, atol=1e-10 * factor) for factor in (1.0, len(y)))
+            what = "gradient and hessian"
+        else:
+            got = check_scalar(f"ported_loss ({case})", got)
+            agree = np.isclose(got, value, rtol=1e-6, atol=1e-12)
+            what = "loss value"
+        if not agree:
+            fail(f"ported_loss ({case}): your port's {what} differs from your PyTorch loss's on this batch. Where "
+                 "does each library put the weight, what does each divide the weighted sum by here, and does "
+                 "every step of your port hold at logits this large?")
+
+
+def check_own_port(torch_loss, ported_loss, open_library, open_case):
+    """Task 8: a weighted PyTorch loss, its port to another library, and the student's case, where the two agree;
+    the check recomputes the agreement there and on a mixed and a one-class batch of its own."""
+    if torch_loss is None or ported_loss is None or open_library is None or open_case is None:
+        fail("torch_loss, ported_loss, open_library, open_case: not filled in yet - write your port first.")
+    if not isinstance(open_library, str) or not open_library.strip():
+        fail(f"open_library: expected the name of the library you ported the loss to, got {open_library!r}")
+    if any(name in open_library.lower() for name in PYTORCH_NAMES):
+        fail("open_library: PyTorch is the reference here; which other library did you port the loss to?")
+    if not isinstance(open_case, (tuple, list)) or len(open_case) != 2:
+        fail("open_case: expected a pair (y, z) of NumPy arrays: the labels and logits of your case")
+    y = check_array("open_case: y", open_case[0])
+    if y.ndim != 1:
+        fail(f"open_case: expected y of shape (N,), got {y.shape}")
+    z = check_array("open_case: z", open_case[1], shape=y.shape)
+    if len(y) < 2 or not np.isin(y, (0, 1)).all():
+        fail("open_case: y should hold at least two labels, each 0 or 1")
+    mixed = port_cases(81, [(40, 8, 3.0)])[0]
+    value = _torch_reference(torch_loss, mixed[1], mixed[2])[0]
+    bce = F.binary_cross_entropy_with_logits(torch.tensor(mixed[2]), torch.tensor(mixed[1]), reduction="none")
+    if np.isclose(value, bce.mean().item(), rtol=1e-9) or np.isclose(value, bce.sum().item(), rtol=1e-9):
+        fail("torch_loss: on a batch holding both classes it gives the unweighted binary cross-entropy. Which "
+             "weighted loss are you porting, and where does its weight enter?")
+    port_holds(torch_loss, ported_loss,
+               [("your case", y.astype(float), z.astype(float))] + port_cases(81, VISIBLE_PORT_CASES))
+    passed(f"own port ({open_library}): agrees with your PyTorch loss on your case, on a mixed batch and on a batch "
+           "of negatives only")

@@ -4,7 +4,7 @@ Each check recomputes the property its task states from what the student
 returns — priors that reproduce the deployment predictions, a threshold that
 makes the Bayes decision under the new prior, a temperature fitted where it
 should be — names the failing case with a hint, and never prints the answer.
-Task 1 runs the student's BBSE with the library's label-shift estimators
+Task 1 runs the student's BBSE (from predicted probabilities) with the library's label-shift estimators
 blocked and compares it with class shares that are counted, not solved for.
 Tasks 3 and 5 are predictions: their visible checks only see that they are
 filled in and well formed. The graded (hidden) part is not here: it is in
@@ -16,66 +16,76 @@ import functools
 import numpy as np
 from scipy.special import softmax
 
-from wloss.calibration import expected_calibration_error
-from wloss.checks import check_array, check_recorded_prediction, check_scalar, fail, library_blocked, passed, task
-from wloss.posthoc import fit_temperature, prior_correction_multiclass
+from wloss.calibration import expected_calibration_error, fit_temperature, prior_correction_multiclass
+from wloss.checks import (CheckFailed, check_array, check_recorded_prediction, check_scalar, fail, library_blocked,
+                          passed, task)
 
-# ----------------------------------------------------------------------------- task 1: BBSE with the right orientation
+# ----------------------------------------------------------------------------- task 1: BBSE from probabilities
 
 #: The library's own label-shift estimators: the task asks for BBSE written out, so the check blocks both (EM fed
-#: with P(y | yhat) from the validation counts reaches the same answer).
-BBSE_FUNCTIONS = ("wloss.posthoc.estimate_label_shift_bbse", "wloss.posthoc.estimate_label_shift_em")
+#: with P(y | yhat) from the validation counts reaches the hard version's answer).
+BBSE_FUNCTIONS = ("wloss.label_shift.estimate_label_shift_bbse", "wloss.label_shift.estimate_label_shift_em")
 
 
-def _reweighted_case(description, y_val, pred_val, repeats):
+def _reweighted_case(description, y_val, P_val, repeats):
     """Deployment data = the validation examples of class j repeated repeats[j] times.
 
-    Then mu = M q holds exactly with q the deployment's class shares, counted here: the reference is a count,
-    not a linear solve, so it is independent of any BBSE code.
+    Then mu = M q holds exactly, for the mean predicted probabilities mu and M[i, j] = E[p_i(x) | y = j], with q the
+    deployment's class shares, counted here: the reference is a count, not a linear solve, so it is independent of
+    any BBSE code.
     """
     k = len(repeats)
     idx = np.concatenate([np.tile(np.flatnonzero(y_val == j), r) for j, r in enumerate(repeats)])
     truth = np.bincount(y_val[idx], minlength=k) / len(idx)
-    return description, y_val, pred_val, pred_val[idx].copy(), k, truth
+    return description, y_val, P_val, P_val[idx].copy(), truth
+
+
+def _probabilities(rng, y_val, k, strength, never_argmax=None):
+    """Predicted probabilities that favour the true class, with class 0 leaning to class 1 (an asymmetric
+    confusion); with ``never_argmax``, that class is never the arg-max although its probability still follows it."""
+    logits = strength * np.eye(k)[y_val] + rng.normal(0.0, 1.0, (len(y_val), k))
+    logits[y_val == 0, 1] += 0.8
+    if never_argmax is not None:
+        others = np.delete(logits, never_argmax, axis=1).max(axis=1)
+        logits[:, never_argmax] = np.minimum(logits[:, never_argmax], others - 0.05)
+    return softmax(logits, axis=1)
 
 
 def bbse_cases(seed, settings, small=False):
     """Cases from the smallest up, so a failure names the smallest input on which it fails: ``small`` adds the
-    ten-example case; each of ``settings`` is (validation class counts, repeats per class, accuracy)."""
+    ten-example case; each of ``settings`` is (validation class counts, repeats per class, strength of the true
+    class's logit, class never the arg-max or None)."""
     rng = np.random.default_rng(seed)
     cases = []
     if small:
         y_small = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
-        pred_small = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 0])
-        cases.append(_reweighted_case(f"K = 2, y_val = {y_small}, pred_val = {pred_small}, deployment = these "
+        p_small = np.array([0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2, 0.3, 0.1, 0.6])   # probability of class 0
+        cases.append(_reweighted_case(f"K = 2, y_val = {y_small}, P_val[:, 0] = {p_small}, deployment = these "
                                       "validation examples with those of class 1 repeated 3 times",
-                                      y_small, pred_small, (1, 3)))
-    for counts, repeats, accuracy in settings:
+                                      y_small, np.c_[p_small, 1 - p_small], (1, 3)))
+    for counts, repeats, strength, never in settings:
         k = len(counts)
         y_val = np.repeat(np.arange(k), counts)
-        noise = rng.integers(0, k, len(y_val))
-        pred_val = np.where(rng.random(len(y_val)) < accuracy, y_val, (y_val + 1 + noise % (k - 1)) % k)
-        # make the confusion asymmetric: class 0 is often predicted as class 1, never the reverse
-        pred_val[(y_val == 0) & (rng.random(len(y_val)) < 0.25)] = 1
-        cases.append(_reweighted_case(f"K = {k}, validation class counts {counts}, deployment = the validation "
-                                      f"examples, those of class j repeated r_j times, r = {repeats}",
-                                      y_val, pred_val, repeats))
+        P_val = _probabilities(rng, y_val, k, strength, never)
+        what = "" if never is None else f", class {never} never the most probable"
+        cases.append(_reweighted_case(f"K = {k}, validation class counts {counts}{what}, deployment = the "
+                                      f"validation examples, those of class j repeated r_j times, r = {repeats}",
+                                      y_val, P_val, repeats))
     return cases
 
 
-def _transposed_bbse(y_val, pred_val, pred_target, k):
-    joint = np.zeros((k, k))
-    np.add.at(joint, (y_val, pred_val), 1.0)
-    mu = np.bincount(pred_target, minlength=k) / len(pred_target)
+def _transposed_bbse(y_val, P_val, P_target):
+    k = P_val.shape[1]
+    rows = np.array([P_val[y_val == j].mean(axis=0) for j in range(k)])      # row j: the mean over true class j
     try:
-        q = np.linalg.solve(joint / np.bincount(y_val, minlength=k)[:, None], mu)
+        q = np.linalg.solve(rows, P_target.mean(axis=0))
     except np.linalg.LinAlgError:
         return None
     return q / q.sum()
 
 
 def visible_bbse_cases():
-    return bbse_cases(12, [((60, 30, 10), (1, 3, 4), 0.7)], small=True)
+    return bbse_cases(12, [((60, 30, 10), (1, 3, 4), 1.5, None)], small=True)
 
 
 def check_estimate_priors(estimate_priors):
@@ -90,21 +100,32 @@ def check_estimate_priors(estimate_priors):
 
 def priors_hold(estimate_priors, cases):
     """Fail unless ``estimate_priors`` gives the counted deployment shares on each case of ``cases``."""
-    for case, y_val, pred_val, pred_target, k, truth in cases:
-        with task("estimate_priors"), library_blocked("estimate_priors", *BBSE_FUNCTIONS):
-            got = estimate_priors(y_val.copy(), pred_val.copy(), pred_target.copy(), k)
+    for case, y_val, P_val, P_target, truth in cases:
+        k = P_val.shape[1]
+        try:
+            with task("estimate_priors"), library_blocked("estimate_priors", *BBSE_FUNCTIONS):
+                got = estimate_priors(y_val.copy(), P_val.copy(), P_target.copy())
+        except CheckFailed as failure:
+            if "LinAlgError" not in str(failure):
+                raise
+            fail(f"estimate_priors ({case}): your code met a singular matrix ({failure}). Which matrix did you "
+                 "build, and does it still use the probabilities themselves?")
         q = check_array(f"estimate_priors ({case})", got, shape=(k,))
         if np.allclose(q, truth, rtol=0.0, atol=1e-8):
             continue
-        transposed = _transposed_bbse(y_val, pred_val, pred_target, k)
-        mu = np.bincount(pred_target, minlength=k) / len(pred_target)
+        transposed = _transposed_bbse(y_val, P_val, P_target)
+        mu = P_target.mean(axis=0)
         val_priors = np.bincount(y_val, minlength=k) / len(y_val)
         relative = truth / val_priors
-        if transposed is not None and np.allclose(q, transposed, atol=1e-6):
-            hint = ("the predicted-class shares on the deployment data mix one distribution per TRUE class; in the "
-                    "matrix you solve with, which index is the true class, and over which index does that mix sum?")
+        if not np.all(np.isfinite(q)):
+            hint = ("your estimate is not finite: which matrix did you invert, and can it be singular when a class "
+                    "is never the most probable one?")
+        elif transposed is not None and np.allclose(q, transposed, atol=1e-6):
+            hint = ("the mean predicted probabilities on the deployment data mix one distribution per TRUE class; in "
+                    "the matrix you solve with, which index is the true class, and over which index does that mix "
+                    "sum?")
         elif np.allclose(q, mu, atol=1e-6):
-            hint = "these are the shares of the predicted classes: would a classifier that errs give the priors?"
+            hint = "these are the mean predicted probabilities: would a classifier that errs give the priors?"
         elif np.allclose(q, val_priors, atol=1e-6):
             hint = "these are the validation priors: where do the deployment predictions enter your estimate?"
         elif not np.isclose(q.sum(), 1.0, atol=1e-6):
@@ -113,8 +134,8 @@ def priors_hold(estimate_priors, cases):
             hint = ("your estimate is off by a factor that depends on the validation class counts: what does each "
                     "column of your matrix sum to?")
         else:
-            hint = ("with q the deployment priors, which equation links the predicted-class shares on the deployment "
-                    "data to q, and does your code solve that one?")
+            hint = ("with q the deployment priors, which equation links the mean predicted probabilities on the "
+                    "deployment data to q, and does your code solve that one, with the probabilities themselves?")
         fail(f"estimate_priors ({case}): your estimate is not the class shares of the deployment data, which this "
              f"case fixes exactly - {hint}")
 

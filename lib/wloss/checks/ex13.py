@@ -2,7 +2,7 @@
 
 Each check recomputes the property its task asks for from what the student returned, names the case
 that exposes a mistake and asks a question; none prints the answer. The graded (hidden) part is not here: it
-is in ``wloss_grading.ex13``, which calls the same case runners (``pos_weight_holds``, ...) on inputs the student
+is in ``wloss_grading.ex13``, which calls the same case runners (``element_weights_holds``, ...) on inputs the student
 never sees and grades the predictions against the experiments.
 """
 from functools import lru_cache
@@ -11,19 +11,20 @@ import numpy as np
 
 from wloss.checks import (CheckFailed, check_array, check_recorded_prediction, check_scalar, fail, library_blocked,
                           passed, task)
-from wloss.multilabel import per_label_recall_precision
+from wloss.metrics import per_label_recall_precision
 
-# ---------------------------------------------------------------- task 1 (debug): pos_weight per label
+# ---------------------------------------------------------------- task 1 (debug): balanced weights per entry
 
 #: 10 rows, 3 labels present in 5, 2 and 1 rows; rows carry 0, 1 or 2 labels.
 _Y_TALL = np.array([[1, 0, 0], [1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 0, 1],
                     [0, 1, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
-#: 4 rows and 4 labels: a per-row answer has the right shape here and only its values give it away.
+#: 4 rows and 4 labels: an answer that counts along the rows has the right shape here.
 _Y_SQUARE = np.array([[1, 1, 0, 0], [1, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 1]])
 _Y_NO_POSITIVE = np.array([[1, 0], [0, 0], [1, 0]])
 
 
 def _right_pos_weight(Y):
+    """Negatives over positives down each column (the per-column pos_weight of tasks 3 and 7)."""
     Y = np.asarray(Y, dtype=float)
     n_pos = Y.sum(axis=0)
     return (len(Y) - n_pos) / n_pos
@@ -31,7 +32,7 @@ def _right_pos_weight(Y):
 
 def _counted_by_row(Y):
     """Positives and negatives of each label counted one row at a time: a reference that shares no formula with
-    a vectorised answer (nor with wloss.multilabel.pos_weight_per_label)."""
+    a vectorised answer."""
     positives = [0] * len(Y[0])
     for row in Y:
         for label, value in enumerate(row):
@@ -39,79 +40,81 @@ def _counted_by_row(Y):
     return np.array(positives, dtype=float), np.array([len(Y) - p for p in positives], dtype=float)
 
 
-#: The library's own version of task 1, blocked while the student's function runs.
-_POS_WEIGHT_LIBRARY = "wloss.multilabel.pos_weight_per_label"
+#: The libraries' own versions of task 1, blocked while the student's function runs.
+_ELEMENT_WEIGHT_LIBRARY = ("sklearn.utils.class_weight.compute_sample_weight",
+                           "sklearn.utils.class_weight.compute_class_weight",
+                           "wloss.weights.pos_weight_per_label")
 
 
-def _diagnose_pos_weight(got, Y, case):
-    Y = np.asarray(Y, dtype=float)
-    n, n_labels = Y.shape
-    n_pos = Y.sum(axis=0)
-    flat = np.full(n_labels, (Y.size - Y.sum()) / Y.sum())
-    per_row = Y.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        row_versions = [(n_labels - per_row) / per_row, (n_labels - per_row) / np.maximum(per_row, 1)]
-    if got.shape == flat.shape and np.allclose(got, flat):
-        fail(f"pos_weight ({case}): every label got the same weight, although the labels' shares of positives "
-             "differ. Does one number describe the imbalance of every label?")
-    if got.shape == (n,) and got.shape != (n_labels,):
-        fail(f"pos_weight ({case}): you returned {n} numbers, one per row; BCEWithLogitsLoss wants one weight per "
-             f"label, shape ({n_labels},). Which axis of Y runs over the examples?")
-    if any(got.shape == r.shape and np.allclose(got, r, equal_nan=True) for r in row_versions):
-        fail(f"pos_weight ({case}): your weights change when the rows of Y are reordered, although no label's counts "
-             "change (N = L here, so the shape looked right). What should one weight describe: an example, or a "
-             "label?")
-    if got.shape == (n_labels,) and np.allclose(got * _right_pos_weight(Y), 1.0):
-        fail(f"pos_weight ({case}): the rarest label got the smallest weight. Should a label's few positives count "
-             "for less than its many negatives, or as much?")
-    if got.shape == (n_labels,) and np.allclose(got, n / (n_labels * n_pos)):
-        fail(f"pos_weight ({case}): your weights depend on the number of labels L, but each label's positives and "
-             "negatives do not. Against what should a label's positives be balanced?")
+def _diagnose_element_weights(W, Y, case):
+    """A question for the usual wrong answers, from what the weights do (never the right weights)."""
+    n_labels = Y.shape[1]
+    n_pos, n_neg = _counted_by_row(Y.tolist())
+    if n_labels > 1 and np.allclose(W, W[:, :1]) and not np.allclose(n_pos, n_pos[0]):
+        fail(f"element_weights ({case}): every label of a row gets the same weight, although the labels' counts of "
+             "positives differ. Whose counts should decide the weight of entry (i, l)?")
+    Yb = Y.astype(bool)
+    pos_total = np.array([W[Yb[:, l], l].sum() for l in range(n_labels)])
+    neg_total = np.array([W[~Yb[:, l], l].sum() for l in range(n_labels)])
+    unbalanced = ~np.isclose(pos_total, neg_total, rtol=1e-9)
+    if unbalanced.any():
+        l = int(np.flatnonzero(unbalanced)[0])
+        fail(f"element_weights ({case}): in label {l} ({int(n_pos[l])} positive, {int(n_neg[l])} negative rows) the "
+             "positives' weights and the negatives' weights add up to different totals. What does "
+             "class_weight='balanced' make equal between the two classes of a binary problem?")
+    fail(f"element_weights ({case}): in every label the positives and the negatives carry equal totals, but not the "
+         "totals that class_weight='balanced' gives a binary problem of this many rows. How large is the weight of "
+         "one example of a class under 'balanced', in terms of the class's count?")
 
 
-def check_pos_weight(pos_weight):
-    """Task 1: negatives over positives down each column; a ValueError for a column without positives.
+def check_element_weights(element_weights):
+    """Task 1: scikit-learn's 'balanced' weights of each label on its own, one per entry of Y; a ValueError for a
+    label without positives.
 
-    The student's function runs with ``wloss.multilabel.pos_weight_per_label`` blocked; its weights are compared
-    with counts taken row by row here (each label's weighted positives must balance its negatives).
+    The student's function runs with scikit-learn's compute_sample_weight and compute_class_weight (and wloss's
+    per-label weights) blocked; its weights are compared with counts taken row by row here.
     """
-    pos_weight_holds(pos_weight, [_Y_TALL, _Y_SQUARE])
+    element_weights_holds(element_weights, [_Y_TALL, _Y_SQUARE])
+    raises_for_one_class(element_weights, _Y_NO_POSITIVE, "Y whose second column has no positive")
+    passed("element_weights: each label's positives and negatives weighted as 'balanced' weighs a binary problem; a "
+           "column without positives raises ValueError")
+
+
+def raises_for_one_class(element_weights, Y, case):
+    """Fail unless ``element_weights`` raises ValueError on ``Y``, one of whose columns holds one class only."""
     try:
-        with library_blocked("pos_weight", _POS_WEIGHT_LIBRARY), np.errstate(divide="ignore", invalid="ignore"):
-            returned = pos_weight(_Y_NO_POSITIVE.copy())
+        with library_blocked("element_weights", *_ELEMENT_WEIGHT_LIBRARY), \
+                np.errstate(divide="ignore", invalid="ignore"):
+            returned = element_weights(Y.copy())
     except CheckFailed:
         raise
     except NotImplementedError:
-        fail("pos_weight: not done yet - replace `raise NotImplementedError()` with your code.")
+        fail("element_weights: not done yet - replace `raise NotImplementedError()` with your code.")
     except ValueError:
-        pass
+        return
     except Exception as exc:
-        fail(f"pos_weight (a column without positives): expected a ValueError saying which column, got "
-             f"{type(exc).__name__}: {exc}")
-    else:
-        fail("pos_weight (Y whose second column has no positive): expected a ValueError, but your function "
-             f"returned {returned!r}. What would training do with an infinite or NaN weight?")
-    passed("pos_weight: one weight per label, each balancing its column's positives against its negatives; a column "
-           "without positives raises ValueError")
+        fail(f"element_weights ({case}): expected a ValueError saying which column, got {type(exc).__name__}: {exc}")
+    fail(f"element_weights ({case}): expected a ValueError, but your function returned an array. What would "
+         "training do with an infinite or NaN weight, and which class's count is zero here?")
 
 
-def pos_weight_holds(pos_weight, cases, first=1):
-    """Fail unless each label's weighted positives balance its negatives on each matrix of ``cases``."""
+def element_weights_holds(element_weights, cases, first=1):
+    """Fail unless the weights of each matrix of ``cases`` are 'balanced' per label, entry by entry."""
     for k, Y in enumerate(cases, start=first):
+        Y = np.asarray(Y)
         case = f"case {k}: Y of shape {Y.shape}"
-        with library_blocked("pos_weight", _POS_WEIGHT_LIBRARY), task("pos_weight"):
-            raw = pos_weight(Y.copy())
-        got = np.asarray(check_array(f"pos_weight ({case})", raw), dtype=float)
-        _diagnose_pos_weight(got, Y, case)
-        n_pos, n_neg = _counted_by_row(Y.tolist())
-        if got.shape != n_pos.shape:
-            fail(f"pos_weight ({case}): expected one weight per label, shape {n_pos.shape}, got shape {got.shape}")
-        balance = got * n_pos - n_neg
-        if not np.allclose(balance, 0.0, atol=1e-9):
-            l = int(np.argmax(np.abs(balance)))
-            fail(f"pos_weight ({case}): for label {l} the weighted positives (weight x {int(n_pos[l])} positives) "
-                 f"do not balance its {int(n_neg[l])} negatives. What weight makes them equal?")
+        with library_blocked("element_weights", *_ELEMENT_WEIGHT_LIBRARY), task("element_weights"):
+            raw = element_weights(Y.copy())
+        W = check_array(f"element_weights ({case})", raw, shape=Y.shape)
+        if not all(_balanced_label(W[:, l], Y[:, l].astype(bool), len(Y)) for l in range(Y.shape[1])):
+            _diagnose_element_weights(W, Y, case)
 
+
+def _balanced_label(weights, positive, n) -> bool:
+    """'balanced' for one label, by its properties: one weight per class, and each class's weights adding up to
+    half of the n rows' total (so the two classes weigh the same and the mean weight is 1)."""
+    halves = [weights[positive], weights[~positive]]
+    return all(np.allclose(half, half[0], rtol=1e-9) and np.isclose(half.sum(), n / 2, rtol=1e-9) for half in halves)
 
 # ---------------------------------------------------------------- task 2 (derive): thresholds of a weighted model
 
@@ -178,10 +181,10 @@ def thresholds_hold(weighted_model_thresholds, cases):
                  "the same?")
 
 
-# ---------------------------------------------------------------- task 3 (predict): flattened vs per column
+# ---------------------------------------------------------------- task 3 (predict): 'balanced' per entry vs pos_weight
 
-FLATTENED_KEYS = ("most common label", "rarest label")
-FLATTENED_CHOICES = ("higher", "lower", "about the same")
+BALANCED_KEYS = ("most common label", "rarest label")
+BALANCED_CHOICES = ("higher", "lower", "about the same")
 #: "about the same": the two recalls differ by less than this.
 SAME_WITHIN = 0.03
 
@@ -200,9 +203,9 @@ def _tagger_data(seed):
     return X[:4000], Y[:4000], X[4000:], Y[4000:]
 
 
-def _train_and_test(X_tr, Y_tr, X_te, Y_te, w):
-    """A linear model trained with BCEWithLogitsLoss(pos_weight=w) to convergence; recall and precision per label on
-    the test rows at the threshold 0.5."""
+def _train_and_test(X_tr, Y_tr, X_te, Y_te, w, entry_weight=None):
+    """A linear model trained with BCEWithLogitsLoss(pos_weight=w) (or, with ``entry_weight``, with weight=that (N, L)
+    matrix and no pos_weight) to convergence; recall and precision per label on the test rows at the threshold 0.5."""
     import torch
     import torch.nn.functional as F
 
@@ -215,7 +218,10 @@ def _train_and_test(X_tr, Y_tr, X_te, Y_te, w):
 
     def closure():
         opt.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(Xt @ Wm + bm, Yt, pos_weight=torch.tensor(w, dtype=torch.float64))
+        if entry_weight is None:
+            loss = F.binary_cross_entropy_with_logits(Xt @ Wm + bm, Yt, pos_weight=torch.tensor(w, dtype=torch.float64))
+        else:
+            loss = F.binary_cross_entropy_with_logits(Xt @ Wm + bm, Yt, weight=torch.tensor(entry_weight))
         loss.backward()
         return loss
 
@@ -225,36 +231,37 @@ def _train_and_test(X_tr, Y_tr, X_te, Y_te, w):
 
 
 @lru_cache(maxsize=4)
-def flattened_experiment(seed=0):
-    """Train a linear model with the flattened and with the per-column pos_weight; test recall per label.
+def balanced_experiment(seed=0):
+    """Train a linear model with the per-column pos_weight and with scikit-learn's 'balanced' weight of each label
+    on its own, one weight per entry; test recall per label.
 
-    Four labels present in about 40 %, 12 %, 3 % and 0.5 % of the rows. Returns a dict with the two
-    recall vectors (label 0 the most common, label 3 the rarest).
+    Four labels present in about 40 %, 12 %, 3 % and 0.5 % of the rows. Returns a dict with the two recall vectors
+    (label 0 the most common, label 3 the rarest).
     """
     X_tr, Y_tr, X_te, Y_te = _tagger_data(seed)
-    L = Y_tr.shape[1]
+    n = len(Y_tr)
     n_pos = Y_tr.sum(axis=0)
-    weights = {"per column": (len(Y_tr) - n_pos) / n_pos,
-               "flattened": np.full(L, (Y_tr.size - Y_tr.sum()) / Y_tr.sum())}
-    recall = {name: _train_and_test(X_tr, Y_tr, X_te, Y_te, w)[0] for name, w in weights.items()}
-    return {"rates": n_pos / len(Y_tr), **recall}
+    entries = np.where(Y_tr == 1, n / (2 * n_pos), n / (2 * (n - n_pos)))
+    recall = {"per column": _train_and_test(X_tr, Y_tr, X_te, Y_te, (n - n_pos) / n_pos)[0],
+              "balanced per entry": _train_and_test(X_tr, Y_tr, X_te, Y_te, None, entry_weight=entries)[0]}
+    return {"rates": n_pos / n, **recall}
 
 
-def flattened_outcome(result) -> dict:
+def balanced_outcome(result) -> dict:
     """The experiment's answer for each key, in the words of the choices (label 0 the most common, 3 the rarest)."""
     outcome = {}
-    for key, label in zip(FLATTENED_KEYS, (0, 3)):
-        diff = result["flattened"][label] - result["per column"][label]
+    for key, label in zip(BALANCED_KEYS, (0, 3)):
+        diff = result["balanced per entry"][label] - result["per column"][label]
         outcome[key] = "about the same" if abs(diff) < SAME_WITHIN else ("higher" if diff > 0 else "lower")
     return outcome
 
 
-def check_flattened_prediction(prediction, reason, announce=True):
+def check_balanced_prediction(prediction, balanced_reason, announce=True):
     """Task 3: the two choices and a one-line reason are recorded and well formed (not whether they are right: the
     graded part, ``wloss_grading.ex13``, compares them with the experiment)."""
-    check_recorded_prediction("prediction", prediction, FLATTENED_KEYS, FLATTENED_CHOICES, "flattened_reason", reason,
-                              "in one sentence, how does the flattened weight compare with each label's own?",
-                              announce=announce)
+    check_recorded_prediction("prediction", prediction, BALANCED_KEYS, BALANCED_CHOICES, "balanced_reason",
+                              balanced_reason, "in one sentence, how do the two weightings treat a label's positives "
+                              "and its negatives?", announce=announce)
 
 
 # ---------------------------------------------------------------- task 4 (debug): a NumPy multi-label RWWCE
@@ -437,18 +444,18 @@ def pos_weight_experiment(my_pos_weight, seed=0):
 
 
 def own_weights_hold(my_pos_weight, matrices):
-    """Fail unless the scheme gives valid weights on each matrix and differs from the two weights of task 3."""
+    """Fail unless the scheme gives valid weights on each matrix and differs from the per-column and flattened ones."""
     for case, Y in matrices:
         w = weights_of(my_pos_weight, Y, case)
         n_pos = Y.sum(axis=0)
         if np.allclose(w, (len(Y) - n_pos) / n_pos) or np.allclose(w, (Y.size - Y.sum()) / Y.sum()):
-            fail(f"my_pos_weight ({case}): these are task 3's weights (per column or flattened). What would you "
-                 "change about them, and why?")
+            fail(f"my_pos_weight ({case}): these are lecture 13's weights (per column or flattened). What would "
+                 "you change about them, and why?")
 
 
 def check_own_weights(my_pos_weight, open_scheme, open_macro_f1):
-    """Task 7: a scheme of the student's own (valid, not task 3's weights), named, with the macro F1 it reported
-    recomputed from the experiment."""
+    """Task 7: a scheme of the student's own (valid, neither the per-column nor the flattened weights), named, with
+    the macro F1 it reported recomputed from the experiment."""
     if my_pos_weight is None or open_scheme is None or open_macro_f1 is None:
         fail("my_pos_weight, open_scheme, open_macro_f1: not filled in yet - write your scheme and run the "
              "experiment first.")
@@ -461,4 +468,5 @@ def check_own_weights(my_pos_weight, open_scheme, open_macro_f1):
     if not np.isclose(reported, result["macro F1"]["yours"], rtol=1e-6, atol=1e-9):
         fail("open_macro_f1: this is not the macro F1 of your weights in ex13.pos_weight_experiment(my_pos_weight) "
              "(seed 0). Did you run the experiment with the function you submitted?")
-    passed(f"own weights ({open_scheme}): valid on task 3's labels, not task 3's weights; macro F1 recomputed")
+    passed(f"own weights ({open_scheme}): valid on task 3's labels, neither the per-column nor "
+           "the flattened weights; macro F1 recomputed")
