@@ -13,7 +13,7 @@ def solution_notebook():
     check = new_code_cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\nassert add(0, 0) == 0\n### END HIDDEN TESTS",
                           execution_count=2, metadata={"tags": ["check"]},
                           outputs=[new_output("stream", name="stdout", text="ok\n")])
-    answer = new_markdown_cell("Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION")
+    answer = new_markdown_cell("Why?\n\n### BEGIN SOLUTION\nBecause. Rubric (2 points): 2 for because.\n### END SOLUTION")
     intro = new_markdown_cell("Add two numbers.")
     return new_notebook(cells=[intro, task, check, answer])
 
@@ -88,14 +88,19 @@ def test_check_mode_reports_a_stale_exercise(tmp_path):
     assert make_exercises.main(["--root", str(tmp_path), "--check"]) == 1
 
 
+def test_a_written_answer_without_a_rubric_naming_its_points_is_refused():
+    answer = new_markdown_cell("Explain.\n### BEGIN SOLUTION\nModel answer.\n### END SOLUTION")
+    with pytest.raises(ValueError, match="Rubric"):
+        make_exercises.stamp_metadata(new_notebook(cells=[answer]))
+
+
 def test_a_written_answer_is_graded_by_hand_and_its_rubric_is_not_released():
-    answer = new_markdown_cell("Explain.\n### BEGIN SOLUTION\nModel answer. Rubric: 1 point for ...\n### END SOLUTION",
-                               metadata={"tags": ["written"]})
+    answer = new_markdown_cell("Explain.\n### BEGIN SOLUTION\nModel answer. Rubric (3 points): 1 point for ...\n"
+                               "### END SOLUTION", metadata={"tags": ["written"]})
     nb = new_notebook(cells=[answer])
     make_exercises.stamp_metadata(nb)
     assert nb.cells[0].metadata["nbgrader"] == {"schema_version": 3, "solution": True, "grade": True,
-                                                "locked": False, "points": make_exercises.WRITTEN_POINTS,
-                                                "grade_id": "written-1"}
+                                                "locked": False, "points": 3, "grade_id": "written-1"}
     released = make_exercises.make_exercise(nb).cells[0].source
     assert released == "Explain.\n" + make_exercises.MARKDOWN_STUB
     assert make_exercises.task_kind(nb.cells[0]) == "written"

@@ -37,8 +37,9 @@ BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 #: Every solution cell carries one of these tags, the kind of task it is.
 TASK_KINDS = ("derive", "predict", "debug", "written", "open")
-#: Points of a written answer (graded by hand, rubric in the solution's answer cell).
-WRITTEN_POINTS = 2
+#: A written answer (graded by hand) carries its rubric in the solution's answer cell, which names its points:
+#: "Rubric (2 points): ...". nbgrader gets the same number.
+RUBRIC_POINTS = re.compile(r"Rubric \((\d+) points?\)")
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 
 
@@ -60,6 +61,15 @@ def task_kind(cell) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
+def rubric_points(cell, index: int) -> int:
+    """The points a written answer's rubric gives ("Rubric (2 points): ..."), which nbgrader's metadata repeats."""
+    found = RUBRIC_POINTS.findall(cell.source)
+    if len(found) != 1:
+        raise ValueError(f"cell {index}: a written answer needs one 'Rubric (N points): ...' in its solution, "
+                         f"found {len(found)}")
+    return int(found[0])
+
+
 def nbgrader_metadata(cell, index: int, counters: dict) -> dict | None:
     """The nbgrader metadata this cell should carry, or None for an ordinary cell."""
     if is_solution_cell(cell) and is_check_cell(cell):
@@ -67,7 +77,7 @@ def nbgrader_metadata(cell, index: int, counters: dict) -> dict | None:
     if is_solution_cell(cell) and cell.cell_type == "markdown":
         counters["written"] += 1
         return {"schema_version": 3, "solution": True, "grade": True, "locked": False,
-                "points": WRITTEN_POINTS, "grade_id": f"written-{counters['written']}"}
+                "points": rubric_points(cell, index), "grade_id": f"written-{counters['written']}"}
     if is_solution_cell(cell):
         counters["task"] += 1
         return {"schema_version": 3, "solution": True, "grade": False, "locked": False,
