@@ -1,6 +1,7 @@
 """Exercise 03's checks: right answers pass, plausible wrong answers fail with a message that names the failing
 property and asks a question, never the answer, the fix or an explanation of the right answer."""
 import re
+from functools import partial
 
 import numpy as np
 import pytest
@@ -9,6 +10,9 @@ import torch.nn.functional as F
 
 from wloss.checks import CheckFailed, ex03
 from wloss_grading import ex03 as hidden_ex03
+
+import check_messages
+from check_messages import failure_visible_then_hidden, not_done, visible_only_answer
 
 
 # ---------------------------------------------------------------- right answers, written here independently
@@ -83,25 +87,17 @@ FORBIDDEN = {
 }
 
 
-def assert_teaches_without_telling(check, message):
-    """A failure message names no forbidden fragment of its check and ends by asking, or says what is missing."""
-    leaked = sorted(fragment for fragment in FORBIDDEN[check] if fragment in message)
-    assert not leaked, f"{check}: the message gives away {leaked}: {message}"
+assert_teaches_without_telling = partial(check_messages.assert_teaches_without_telling, FORBIDDEN)
 
 
 def fails(check, answer, match, *args):
-    """Run the visible check, then the hidden one; return the message of the first failure."""
-    with pytest.raises(CheckFailed) as info:
-        getattr(ex03, check)(answer, *args)
-        getattr(hidden_ex03, check)(answer, *args)
-    message = str(info.value)
-    assert re.search(match, message), message
+    """The message of the first failure, visible check then hidden one: it matches ``match`` and leaks nothing."""
+    message = failure_visible_then_hidden(ex03, hidden_ex03, check, answer, *args, match=match)
     assert_teaches_without_telling(check, message)
     return message
 
 
-def stub(*args):
-    raise NotImplementedError()
+stub = not_done
 
 
 # ---------------------------------------------------------------- task 1: weights for chosen shares
@@ -418,17 +414,10 @@ def test_right_answers_pass_visible_and_hidden(capsys):
 def test_the_visible_only_answer_passes_every_visible_check_and_fails_a_hidden_one():
     """The solution's weights with the counts sorted largest first, as in every visible case: the hidden case
     [10, 1000] lists the small class first."""
-    import json
-    from notebook_utils import ROOT
-    cells = json.load(open(ROOT / "solutions" / "03_class_weights.ipynb"))["cells"]
-    old, new = VISIBLE_ONLY
-    source = "".join(next(c["source"] for c in cells if old in "".join(c["source"])))
-    assert source.count(old) == 1
-    namespace = {"np": np}
-    exec(source.replace(old, new), namespace)
-    ex03.check_weights_for_shares(namespace["weights_for_shares"])
+    answer = visible_only_answer("03_class_weights.ipynb", VISIBLE_ONLY, "weights_for_shares")
+    ex03.check_weights_for_shares(answer)
     with pytest.raises(CheckFailed):
-        hidden_ex03.check_weights_for_shares(namespace["weights_for_shares"])
+        hidden_ex03.check_weights_for_shares(answer)
 
 
 VISIBLE_ONLY = ("counts.sum() / counts", "counts.sum() / np.sort(counts)[::-1]")

@@ -1,13 +1,16 @@
 """Exercise 04's checks: right answers pass, plausible wrong answers fail with a message that names the failing
 property and asks a question, never the answer, the fix or an explanation of the right answer."""
-import json
 import re
+from functools import partial
 
 import numpy as np
 import pytest
 
 from wloss.checks import CheckFailed, ex04
 from wloss_grading import ex04 as hidden_ex04
+
+import check_messages
+from check_messages import failure_visible_then_hidden, not_done, visible_only_answer
 
 
 # ---------------------------------------------------------------- right answers, written here independently
@@ -101,24 +104,17 @@ FORBIDDEN = {
 }
 
 
-def assert_teaches_without_telling(check, message):
-    leaked = sorted(fragment for fragment in FORBIDDEN[check] if fragment in message)
-    assert not leaked, f"{check}: the message gives away {leaked}: {message}"
+assert_teaches_without_telling = partial(check_messages.assert_teaches_without_telling, FORBIDDEN)
 
 
 def fails(check, *args, match):
-    """Run the visible check, then the hidden one; return the message of the first failure."""
-    with pytest.raises(CheckFailed) as info:
-        getattr(ex04, check)(*args)
-        getattr(hidden_ex04, check)(*args)
-    message = str(info.value)
-    assert re.search(match, message), message
+    """The message of the first failure, visible check then hidden one: it matches ``match`` and leaks nothing."""
+    message = failure_visible_then_hidden(ex04, hidden_ex04, check, *args, match=match)
     assert_teaches_without_telling(check, message)
     return message
 
 
-def stub(*args):
-    raise NotImplementedError()
+stub = not_done
 
 
 # ---------------------------------------------------------------- task 1: threshold from a full cost matrix
@@ -367,14 +363,7 @@ def test_right_answers_pass_visible_and_hidden(capsys):
 def test_the_visible_only_answer_passes_every_visible_check_and_fails_a_hidden_one():
     """The solution's threshold with the cost of a correct negative decision left out: every visible matrix, the
     scenario's and the open task's have cost[0, 0] = 0; the hidden matrices do not."""
-    from notebook_utils import ROOT
-    cells = json.load(open(ROOT / "solutions" / "04_thresholds_costs.ipynb"))["cells"]
-    old, new = VISIBLE_ONLY
-    source = "".join(next(c["source"] for c in cells if old in "".join(c["source"])))
-    assert source.count(old) == 1
-    namespace = {"np": np}
-    exec(source.replace(old, new), namespace)
-    answer = namespace["threshold_from_cost_matrix"]
+    answer = visible_only_answer("04_thresholds_costs.ipynb", VISIBLE_ONLY, "threshold_from_cost_matrix")
     ex04.check_threshold_from_cost_matrix(answer)
     ex04.check_fraud_scenario(RIGHT_COST, answer(RIGHT_COST), answer)
     with pytest.raises(CheckFailed):

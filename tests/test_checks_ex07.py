@@ -4,6 +4,8 @@ For every check at least three wrong answers a student might write, each rejecte
 the property and contains none of the fragments that would give the answer away (FORBIDDEN); an answer right
 only on the visible cases passes the visible check and fails the hidden one.
 """
+from functools import partial
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +13,9 @@ import torch
 from wloss.checks import CheckFailed, ex07
 from wloss.losses import rwwce_binary
 from wloss_grading import ex07 as hidden_ex07
+
+import check_messages
+from check_messages import failure_of, not_done
 
 
 def p_star(n1, n0, c_fn, c_fp):
@@ -33,21 +38,15 @@ FORBIDDEN = {
 }
 
 
-def assert_clean(check_name, message):
-    found = [fragment for fragment in FORBIDDEN[check_name] if fragment.lower() in message.lower()]
-    assert not found, f"{check_name}'s message gives away {found}: {message}"
+assert_clean = partial(check_messages.assert_teaches_without_telling, FORBIDDEN, ignore_case=True)
 
 
 def failure(check_name, *args, module=ex07):
     """The message of the CheckFailed that ``module.check_name(*args)`` raises, checked for forbidden fragments."""
-    with pytest.raises(CheckFailed) as info:
-        getattr(module, check_name)(*args)
-    assert_clean(check_name, str(info.value))
-    return str(info.value)
+    return failure_of(FORBIDDEN, module, check_name, *args, ignore_case=True)
 
 
-def unfinished(*args, **kwargs):
-    raise NotImplementedError()
+unfinished = not_done
 
 
 # ------------------------------------------------------------------ task 1

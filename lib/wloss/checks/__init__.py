@@ -104,9 +104,11 @@ def library_blocked(name: str, *functions: str):
     __tracebackhide__ = True
     restore = []
     notebook = [vars(module) for module in (sys.modules.get("__main__"),) if module is not None]
-    for qualified in functions:
-        owner, attribute = _owner_of(qualified)
-        original = getattr(owner, attribute)
+    # every original is looked up before any is replaced: a function named twice (wloss.losses.focal_loss and
+    # wloss.losses.binary.focal_loss) is then blocked once, under the first name
+    targets = [(qualified, *_owner_of(qualified)) for qualified in functions]
+    targets = [(qualified, owner, attribute, getattr(owner, attribute)) for qualified, owner, attribute in targets]
+    for qualified, owner, attribute, original in targets:
         blocked = _blocked(name, qualified)
         if isinstance(owner, type):          # a method, e.g. pandas.DataFrame.rank (perhaps inherited)
             own = attribute in vars(owner)
