@@ -206,3 +206,122 @@ def test_fusable_helpers_equal_their_readable_forms_outside_compile():
     torch.testing.assert_close(_fusable.softplus(flat), torch.nn.functional.softplus(flat), rtol=1e-15, atol=0)
     grad, = torch.autograd.grad(_fusable.softplus(flat).sum(), z)
     torch.testing.assert_close(grad.reshape(-1), torch.sigmoid(flat.detach()), rtol=1e-15, atol=0)
+
+
+# RWWCE's fusable form has no argmax (the dominant class is marked by z == m, ties included) and, where a gradient is
+# wanted, a closed-form backward (``_fusable._RWWCE``). Checked compiled against the float64 reference, value and
+# gradient (logits and weights), on rows of every kind at once: random, confident (the label 60 above), |z| = 1e4,
+# and ties at the max (two, three, all classes; at 0 and at 1e4; with the label among the tied classes or not)
+
+def _rwwce_rows_of_every_kind(k: int) -> tuple:
+    gen = np.random.default_rng(100 + k)
+    random = gen.normal(0, 3, (8, k))
+    y_random = gen.integers(0, k, 8)
+    confident = gen.normal(0, 3, (8, k))
+    y_confident = gen.integers(0, k, 8)
+    confident[np.arange(8), y_confident] += 60.0
+    extreme = gen.choice([-1e4, -2.0, 0.0, 3.0, 9999.0, 1e4], size=(8, k))
+    extreme[0, :] = -1e4
+    extreme[0, 0] = 1e4  # one class far above the rest
+    y_extreme = gen.integers(0, k, 8)
+    ties = gen.integers(-3, 3, (10, k)).astype(float)
+    ties[0, :] = 0.0  # every class tied
+    ties[1, :] = 1e4  # every class tied at 1e4
+    ties[2, :2] = 5.0  # two tied at the max, the label one of them (below)
+    ties[3, :2] = 5.0  # two tied at the max, the label not (below, where K > 2)
+    ties[4, :2] = 1e4
+    ties[4, 2:] = -1e4  # two tied at 1e4 far above the rest
+    ties[5, -min(3, k):] = 7.0  # up to three tied at the max
+    ties[6, :] = -1e4
+    ties[6, :2] = 0.0  # a tie at 0 far above the rest
+    y_ties = gen.integers(0, k, 10)
+    y_ties[2], y_ties[3], y_ties[4] = 1, k - 1, 0
+    z = np.concatenate([random, confident, extreme, ties])
+    y = np.concatenate([y_random, y_confident, y_extreme, y_ties])
+    return torch.tensor(z), torch.tensor(y)
+
+
+def _rwwce_calls(y, fn, fp, fn_n, fp_nk):
+    return {"rwwce": lambda z, a, b, c, d: losses.rwwce(z, y, a, b, reduction="none"),
+            "rwwce_per_example": lambda z, a, b, c, d: losses.rwwce_per_example(z, y, c, d, reduction="none")}
+
+
+@pytest.mark.parametrize("k", [2, 10, 100])
+@pytest.mark.parametrize("name", ["rwwce", "rwwce_per_example"])
+def test_rwwce_compiled_with_closed_form_gradient_equals_float64(k, name):
+    """Value and gradient in the logits and the weights, compiled float32 against eager float64; and the value under
+    no_grad (the forward alone, without the autograd.Function)."""
+    torch._dynamo.reset()
+    logits, y = _rwwce_rows_of_every_kind(k)
+    n = logits.shape[0]
+    gen = torch.Generator().manual_seed(k)
+    weights64 = [torch.rand(k, generator=gen, dtype=torch.float64) + 0.5,
+                 5 * torch.rand(k, k, generator=gen, dtype=torch.float64),
+                 torch.rand(n, generator=gen, dtype=torch.float64) + 0.5,
+                 5 * torch.rand(n, k, generator=gen, dtype=torch.float64)]
+    call = _rwwce_calls(y, *weights64)[name]
+
+    def value_and_grads(fn, dtype):
+        inputs = [t.to(dtype).clone().requires_grad_(True) for t in [logits, *weights64]]
+        out = fn(*inputs)
+        grads = torch.autograd.grad((out * torch.linspace(0.5, 1.5, n, dtype=dtype)).sum(), inputs, allow_unused=True)
+        return [out.detach().double()] + [g.double() if g is not None else torch.zeros_like(t) for g, t in
+                                          zip(grads, [logits, *weights64])]
+
+    expected = value_and_grads(call, torch.float64)
+    compiled = torch.compile(call, fullgraph=True, dynamic=False)
+    got = value_and_grads(compiled, torch.float32)
+    with torch.no_grad():
+        got_eval = compiled(*[t.float() for t in [logits, *weights64]]).double()
+    for what, g, e in zip(["loss", "grad z", "grad fn", "grad fp", "grad fn_n", "grad fp_nk", "eval loss"],
+                          got + [got_eval], expected + [expected[0]]):
+        atol = 1e-6 * max(1.0, e.abs().max().item())
+        assert torch.isfinite(g).all(), what
+        torch.testing.assert_close(g, e, rtol=1e-6, atol=atol, msg=lambda m: f"{name} K={k} {what}: {m}")
+
+
+def test_rwwce_gradient_at_a_tie_is_the_references_formula():
+    """At an exact tie the reference (argmax picks the first) and the fusable form (every tied class alike) are the
+    same function of z, and their gradients are the analytic one: symmetric in the tied classes where their weights
+    are."""
+    z = torch.tensor([[2.0, 2.0, -1.0], [2.0, 2.0, 2.0], [1e4, 1e4, -1e4]], dtype=torch.float64)
+    y = torch.tensor([2, 0, 2])
+    fn, fp = torch.ones(3, dtype=torch.float64), torch.ones(3, 3, dtype=torch.float64)
+    call = lambda t: losses.rwwce(t, y, fn.to(t.dtype), fp.to(t.dtype), reduction="none")  # noqa: E731
+    z64 = z.clone().requires_grad_(True)
+    expected, = torch.autograd.grad(call(z64).sum(), z64)
+    z32 = z.float().requires_grad_(True)
+    got, = torch.autograd.grad(torch.compile(call, fullgraph=True, dynamic=False)(z32).sum(), z32)
+    torch.testing.assert_close(got.double(), expected, rtol=1e-6, atol=1e-6)
+    assert got[0, 0] == got[0, 1] and got[2, 0] == got[2, 1]  # rows 0 and 2: label off the tie, equal weights
+
+
+def test_rwwce_eager_double_backward_keeps_the_readable_formula():
+    """torch.compile has no double backward; eager never takes the fusable form, and its second derivative (the
+    readable formula's autograd) is right."""
+    z = torch.randn(5, 4, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([0, 1, 2, 3, 1])
+    fn, fp = torch.rand(4, dtype=torch.float64) + 0.5, torch.rand(4, 4, dtype=torch.float64)
+    assert torch.autograd.gradgradcheck(lambda t: losses.rwwce(t, y, fn, fp), (z,))
+
+
+def test_rwwce_fused_form_is_refused_outside_compile(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a fusable form ran outside torch.compile")
+
+    monkeypatch.setattr(_fusable, "_rwwce_rows", refuse)
+    monkeypatch.setattr(_fusable._RWWCE, "apply", refuse)
+    z = torch.randn(6, 4, requires_grad=True)
+    y = torch.tensor([0, 1, 2, 3, 1, 0])
+    losses.rwwce(z, y, torch.ones(4), torch.ones(4, 4)).backward()
+    losses.rwwce_per_example(z, y, torch.ones(6), torch.ones(6, 4)).backward()
+
+
+def test_log_one_minus_at_most_half_equals_log1p():
+    p = torch.cat([torch.linspace(0, 0.5, 100001, dtype=torch.float64), torch.logspace(-40, -0.302, 10001,
+                                                                                         dtype=torch.float64)])
+    # the series left off: below (1/9)^7 / 15 = 1.4e-8 of the value, far below float32's rounding
+    torch.testing.assert_close(_fusable.log_one_minus_at_most_half(p), torch.log1p(-p), rtol=1.5e-8, atol=0)
+    p32 = p[p > 1e-37].float()  # normal float32 numbers
+    torch.testing.assert_close(_fusable.log_one_minus_at_most_half(p32).double(), torch.log1p(-p32.double()),
+                               rtol=4e-7, atol=0)
