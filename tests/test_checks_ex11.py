@@ -6,6 +6,7 @@ RandomUnderSampler's dict gives the number of each class to keep, and LightGBM's
 gradient and hessian (task 7: the penalties that see that factor must follow it).
 """
 import re
+from functools import partial
 
 import numpy as np
 import pytest
@@ -16,21 +17,16 @@ from sklearn.utils.class_weight import compute_class_weight
 from wloss.checks import CheckFailed, ex11
 from wloss_grading import ex11 as hidden_ex11
 
+import check_messages
+from check_messages import failure, not_done, visible_only_answer
+
 #: What no failure message of a check may contain: the answer's values as printed at usual precisions, the key
 #: token of the fix, and words that explain the right answer. Filled in per check below, next to its wrong answers.
 FORBIDDEN = {}
 
 
-def assert_teaches_without_telling(check, message):
-    """The message names a property and asks; it holds none of ``FORBIDDEN[check]`` (compared case-insensitively)."""
-    found = [fragment for fragment in FORBIDDEN[check] if fragment.lower() in message.lower()]
-    assert found == [], f"{check}: the message gives away {found}: {message}"
-
-
-def failure(check, *args, **kwargs):
-    with pytest.raises(CheckFailed) as info:
-        check(*args, **kwargs)
-    return str(info.value)
+#: The message names a property and asks; it holds none of ``FORBIDDEN[check]`` (compared case-insensitively).
+assert_teaches_without_telling = partial(check_messages.assert_teaches_without_telling, FORBIDDEN, ignore_case=True)
 
 
 def printed(values, digits=(2, 3, 4)):
@@ -107,10 +103,8 @@ def test_factors_right_only_when_weight_sums_are_equal_fail_the_hidden_cases():
 
 
 def test_the_unsolved_accumulation_factors_is_not_done_yet():
-    def stub(batch_targets, class_weight):
-        raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex11.check_accumulation_factors(stub)
+        ex11.check_accumulation_factors(not_done)
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -212,15 +206,12 @@ def test_log_loss_that_only_works_for_one_pos_weight_fails_the_hidden_cases():
     def fixed_for_four(y, p, pw):
         return right_bce_via_log_loss(y, p, 4.0 if pw == 4.0 else 2.5 if pw == 2.5 else 1.0)
     ex11.check_bce_via_log_loss(fixed_for_four)
-    with pytest.raises(CheckFailed):
-        hidden_ex11.check_bce_via_log_loss(fixed_for_four)
+    failure(hidden_ex11.check_bce_via_log_loss, fixed_for_four)
 
 
 def test_the_unsolved_bce_via_log_loss_is_not_done_yet():
-    def stub(y, p, pos_weight):
-        raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex11.check_bce_via_log_loss(stub)
+        ex11.check_bce_via_log_loss(not_done)
 
 
 # ----------------------------------------------------------------------------- task 4
@@ -258,8 +249,7 @@ def test_focal_settings_right_only_for_the_visible_weights_fail_the_hidden_cases
     def memorised(w):
         return right_focal(w) if w in (9.0, 3.0) else (w / (1 + w), 1.0)
     ex11.check_keras_focal_settings(memorised)
-    with pytest.raises(CheckFailed, match="pos_weight=1"):
-        hidden_ex11.check_keras_focal_settings(memorised)
+    failure(hidden_ex11.check_keras_focal_settings, memorised, match="pos_weight=1")
 
 
 def test_keras_weighs_the_classes_by_alpha_and_one_minus_alpha():
@@ -269,10 +259,8 @@ def test_keras_weighs_the_classes_by_alpha_and_one_minus_alpha():
 
 
 def test_the_unsolved_focal_settings_are_not_done_yet():
-    def stub(pos_weight):
-        raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex11.check_keras_focal_settings(stub)
+        ex11.check_keras_focal_settings(not_done)
 
 
 # ----------------------------------------------------------------------------- task 5
@@ -314,15 +302,12 @@ def test_a_strategy_right_only_for_the_visible_weights_fails_the_hidden_cases():
     def memorised(y, w):
         return right_strategy(y, w) if w in (0.2, 0.25) else {0: int(np.sum(y))}
     ex11.check_undersampling_strategy(memorised)
-    with pytest.raises(CheckFailed):
-        hidden_ex11.check_undersampling_strategy(memorised)
+    failure(hidden_ex11.check_undersampling_strategy, memorised)
 
 
 def test_the_unsolved_undersampling_strategy_is_not_done_yet():
-    def stub(y, neg_weight):
-        raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex11.check_undersampling_strategy(stub)
+        ex11.check_undersampling_strategy(not_done)
 
 
 # ----------------------------------------------------------------------------- right answers
@@ -433,8 +418,7 @@ def test_reg_lambda_alone_is_named_on_the_case_without_min_child_weight():
 def test_factor_from_the_majority_class_passes_the_visible_cases_but_not_the_hidden_ones(capsys):
     majority = _scaled(lambda y: len(y) / (2 * max(np.sum(y == 0), np.sum(y == 1))))
     ex11.check_balanced_params(majority)
-    with pytest.raises(CheckFailed, match="140 positive"):
-        hidden_ex11.check_balanced_params(majority)
+    failure(hidden_ex11.check_balanced_params, majority, match="140 positive")
 
 
 @pytest.mark.parametrize("answer, says", [
@@ -450,10 +434,8 @@ def test_malformed_balanced_params_fail(answer, says):
 
 
 def test_unsolved_balanced_params_is_not_done_yet():
-    def stub(y, reg_lambda, min_child_weight):
-        raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex11.check_balanced_params(stub)
+        ex11.check_balanced_params(not_done)
 
 
 # ----------------------------------------------------------------------------- task 8: a port of one's own
@@ -549,10 +531,8 @@ def test_the_unfilled_or_unsolved_port_is_not_done_yet():
     with pytest.raises(CheckFailed, match="not filled in yet"):
         ex11.check_own_port(None, None, None, None)
 
-    def stub(y, z):
-        raise NotImplementedError
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex11.check_own_port(right_torch_loss, stub, "NumPy", OPEN_CASE)
+        ex11.check_own_port(right_torch_loss, not_done, "NumPy", OPEN_CASE)
 
 
 def test_every_check_has_its_forbidden_fragments():
@@ -567,10 +547,6 @@ VISIBLE_ONLY = ("c = len(y) / (2 * np.sum(y == 0))", "c = len(y) / (2 * max(np.s
 
 
 def test_the_visible_only_answer_of_the_grading_cycle_passes_visible_and_fails_hidden(capsys):
-    def balanced_params(y, reg_lambda, min_child_weight):
-        y = np.asarray(y)
-        c = len(y) / (2 * max(np.sum(y == 0), np.sum(y == 1)))
-        return {"reg_lambda": c * reg_lambda, "min_child_weight": c * min_child_weight}
+    balanced_params = visible_only_answer("11_one_loss_five_libraries.ipynb", VISIBLE_ONLY, "balanced_params")
     ex11.check_balanced_params(balanced_params)
-    with pytest.raises(CheckFailed, match="140 positive"):
-        hidden_ex11.check_balanced_params(balanced_params)
+    failure(hidden_ex11.check_balanced_params, balanced_params, match="140 positive")

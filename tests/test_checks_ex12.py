@@ -6,6 +6,8 @@ odds under a new prior q are the old odds times (q / pi) / ((1 - q) / (1 - pi));
 arg-max; calibrators are fitted on validation data; a bin's gap is binomial noise ~ 1/sqrt(n_b), so the binned ECE of
 a perfectly calibrated forecaster grows like sqrt(number of bins) at fixed n.
 """
+from functools import partial
+
 import numpy as np
 import pytest
 from scipy.special import softmax
@@ -16,21 +18,16 @@ from wloss.calibration import expected_calibration_error, fit_temperature
 from wloss.checks import CheckFailed, ex12
 from wloss_grading import ex12 as hidden_ex12
 
+import check_messages
+from check_messages import failure, not_done, visible_only_answer
+
 #: What no failure message of a check may contain: the answer's values as printed at usual precisions, the key
 #: token of the fix, and words that explain the right answer. Filled in per check below, next to its wrong answers.
 FORBIDDEN = {}
 
 
-def assert_teaches_without_telling(check, message):
-    """The message names a property and asks; it holds none of ``FORBIDDEN[check]`` (compared case-insensitively)."""
-    found = [fragment for fragment in FORBIDDEN[check] if fragment.lower() in message.lower()]
-    assert found == [], f"{check}: the message gives away {found}: {message}"
-
-
-def failure(check, *args, **kwargs):
-    with pytest.raises(CheckFailed) as info:
-        check(*args, **kwargs)
-    return str(info.value)
+#: The message names a property and asks; it holds none of ``FORBIDDEN[check]`` (compared case-insensitively).
+assert_teaches_without_telling = partial(check_messages.assert_teaches_without_telling, FORBIDDEN, ignore_case=True)
 
 
 def all_bbse_cases():
@@ -91,10 +88,6 @@ def calls_the_library(y_val, P_val, P_target):
 def em_on_the_probabilities(y_val, P_val, P_target):
     priors = np.bincount(y_val, minlength=P_val.shape[1]) / len(y_val)
     return wloss.label_shift.estimate_label_shift_em(P_target, priors)
-
-
-def unsolved_priors(y_val, P_val, P_target):
-    raise NotImplementedError()
 
 
 #: (wrong answer, words its message must contain: the property that failed)
@@ -170,7 +163,7 @@ def test_the_reference_is_counted_and_the_right_answer_reaches_it():
 
 def test_unsolved_priors_say_not_done_yet():
     with pytest.raises(CheckFailed, match="estimate_priors: not done yet"):
-        ex12.check_estimate_priors(unsolved_priors)
+        ex12.check_estimate_priors(not_done)
 
 
 def test_right_priors_pass(capsys):
@@ -222,10 +215,8 @@ def test_the_threshold_that_ignores_the_shift_is_asked_about_the_prior():
 
 
 def test_the_unsolved_threshold_is_not_done_yet():
-    def stub(pi, q, c_fn, c_fp):
-        raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex12.check_shifted_threshold(stub)
+        ex12.check_shifted_threshold(not_done)
 
 
 def test_right_threshold_passes():
@@ -360,10 +351,8 @@ def test_test_set_fit_is_named():
 
 
 def test_the_unsolved_calibration_is_not_done_yet():
-    def stub(z_val, y_val, z_test, y_test):
-        raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not done yet"):
-        ex12.check_calibrated_test_ece(stub)
+        ex12.check_calibrated_test_ece(not_done)
 
 
 def test_right_calibration_passes():
@@ -453,10 +442,11 @@ VISIBLE_ONLY = ('"alerts changed by the temperature": "under 10 %",', '"alerts c
 
 
 def test_the_visible_only_answer_of_the_grading_cycle_passes_visible_and_fails_hidden(capsys):
-    prediction = {"alerts changed by the temperature": "none", "alerts after the prior correction": "fewer"}
+    prediction = visible_only_answer("12_after_training.ipynb", VISIBLE_ONLY, "calibration_prediction")
+    assert prediction == {"alerts changed by the temperature": "none", "alerts after the prior correction": "fewer"}
     ex12.check_calibration_prediction(prediction, CALIBRATION_REASON)
-    with pytest.raises(CheckFailed, match="disagree with the experiment"):
-        hidden_ex12.check_calibration_prediction(prediction, CALIBRATION_REASON)
+    failure(hidden_ex12.check_calibration_prediction, prediction, CALIBRATION_REASON,
+            match="disagree with the experiment")
 
 
 # ----------------------------------------------------------------------------- task 7 (open)
