@@ -133,7 +133,7 @@ STAYS_WITHIN = 0.03
 
 
 def calibrated_validation_scores(seed=0, n=4000, beta=(0.6, 4.0)):
-    """Validation scores q of a calibrated model, q ~ Beta(*beta), and labels drawn with P(y = 1) = q.
+    """Validation scores q of a calibrated model, q ~ Beta(``*beta``), and labels drawn with P(y = 1) = q.
 
     The default draws about 12 % positives; ``beta=(0.25, 12.0)`` about 2 %, ``(1.2, 2.0)`` about 38 %.
     """
