@@ -202,10 +202,19 @@ def test_fusable_helpers_equal_their_readable_forms_outside_compile():
     assert torch.equal(_fusable.cross_entropy_per_example(z, y), torch.nn.functional.cross_entropy(z, y, reduction="none"))
     torch.testing.assert_close(_fusable.cross_entropy(z, _fusable.is_class(z, y)),
                                torch.nn.functional.cross_entropy(z, y, reduction="none"), rtol=1e-15, atol=0)
-    flat = z.reshape(-1)
-    torch.testing.assert_close(_fusable.softplus(flat), torch.nn.functional.softplus(flat), rtol=1e-15, atol=0)
-    grad, = torch.autograd.grad(_fusable.softplus(flat).sum(), z)
-    torch.testing.assert_close(grad.reshape(-1), torch.sigmoid(flat.detach()), rtol=1e-15, atol=0)
+    flat = torch.cat([z.reshape(-1), torch.linspace(-70, 70, 2801, dtype=torch.float64)])
+    # softplus: log1p by the polynomial of two_atanh (relative error < 4e-9), e^-|x| clamped at e^-64 (< 1.6e-28)
+    torch.testing.assert_close(_fusable.softplus(flat), torch.nn.functional.softplus(flat), rtol=5e-9, atol=1.7e-28)
+    grad, = torch.autograd.grad(_fusable.softplus(flat).sum(), flat)
+    torch.testing.assert_close(grad, torch.sigmoid(flat.detach()), rtol=1e-15, atol=1.7e-28)
+    assert grad[0].item() == 0.5  # sigmoid(0), not the 1 of clamp's subgradient
+
+
+def test_exp_or_zero_makes_no_subnormal_number():
+    x = torch.linspace(-120, 0, 240001)
+    e = _fusable.exp_or_zero(x)
+    assert torch.all((e == 0) | (e >= torch.finfo(torch.float32).tiny * 1e9))
+    torch.testing.assert_close(e[x >= _fusable.EXP_FLOOR], torch.exp(x[x >= _fusable.EXP_FLOOR]), rtol=1e-6, atol=0)
 
 
 # RWWCE's fusable form has no argmax (the dominant class is marked by z == m, ties included) and, where a gradient is
@@ -317,11 +326,20 @@ def test_rwwce_fused_form_is_refused_outside_compile(monkeypatch):
     losses.rwwce_per_example(z, y, torch.ones(6), torch.ones(6, 4)).backward()
 
 
+def test_two_atanh_polynomial_is_within_its_bound():
+    t = torch.cat([torch.linspace(0, 1 / 3, 200001, dtype=torch.float64), torch.logspace(-12, -0.48, 10001,
+                                                                                           dtype=torch.float64)])
+    exact = torch.log1p(t) - torch.log1p(-t)
+    assert ((_fusable.two_atanh(t) - exact).abs() <= 4e-9 * exact).all()
+    s = torch.linspace(0, 1, 100001, dtype=torch.float64)
+    torch.testing.assert_close(_fusable.log_one_plus_at_most_one(s), torch.log1p(s), rtol=4e-9, atol=0)
+
+
 def test_log_one_minus_at_most_half_equals_log1p():
     p = torch.cat([torch.linspace(0, 0.5, 100001, dtype=torch.float64), torch.logspace(-40, -0.302, 10001,
                                                                                          dtype=torch.float64)])
-    # the series left off: below (1/9)^7 / 15 = 1.4e-8 of the value, far below float32's rounding
-    torch.testing.assert_close(_fusable.log_one_minus_at_most_half(p), torch.log1p(-p), rtol=1.5e-8, atol=0)
+    # the polynomial of two_atanh: within 4e-9 of the value, far below float32's rounding
+    torch.testing.assert_close(_fusable.log_one_minus_at_most_half(p), torch.log1p(-p), rtol=4e-9, atol=0)
     p32 = p[p > 1e-37].float()  # normal float32 numbers
     torch.testing.assert_close(_fusable.log_one_minus_at_most_half(p32).double(), torch.log1p(-p32.double()),
                                rtol=4e-7, atol=0)

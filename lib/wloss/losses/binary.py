@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from wloss.losses import _fusable
 from wloss.losses._inputs import (binary_targets, check_logits, check_reduction, nonnegative_scalar, reduce,
                                   require, weight_tensor)
 
@@ -46,7 +47,10 @@ def weighted_bce_with_logits(logits, targets, pos_weight=1.0, neg_weight=1.0, sa
     y = binary_targets(targets, z)
     w_pos = nonnegative_scalar(pos_weight, "pos_weight", z)
     w_neg = nonnegative_scalar(neg_weight, "neg_weight", z)
-    per_example = w_pos * y * F.softplus(-z) + w_neg * (1 - y) * F.softplus(z)
+    if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
+        per_example = _fusable.bce_per_entry(z, y, w_pos, w_neg)
+    else:
+        per_example = w_pos * y * F.softplus(-z) + w_neg * (1 - y) * F.softplus(z)
     if sample_weight is not None:
         per_example = per_example * weight_tensor(sample_weight, "sample_weight", z, shape=(z.shape[0],))
     return reduce(per_example, reduction, logits.dtype)
@@ -100,14 +104,17 @@ def sigmoid_focal_loss(logits, targets, gamma=2.0, alpha=None, reduction="mean")
     z = check_logits(logits, ndim=1)
     y = binary_targets(targets, z)
     gamma = nonnegative_scalar(gamma, "gamma", z)
-    signed = z * (1 - 2 * y)  # 1 - p_t = sigmoid(signed)
-    bce = F.softplus(signed)  # -log p_t
-    per_example = torch.exp(gamma * F.logsigmoid(signed)) * bce
     if alpha is not None:
         alpha = nonnegative_scalar(alpha, "alpha", z)
         if isinstance(alpha, torch.Tensor):
             require(alpha <= 1, ValueError, "alpha must be in [0, 1] for the sigmoid focal loss", alpha)
         elif alpha > 1:
             raise ValueError(f"alpha must be in [0, 1] for the sigmoid focal loss, got {alpha}")
+    if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
+        return reduce(_fusable.sigmoid_focal_per_entry(z, y, gamma, alpha), reduction, logits.dtype)
+    signed = z * (1 - 2 * y)  # 1 - p_t = sigmoid(signed)
+    bce = F.softplus(signed)  # -log p_t
+    per_example = torch.exp(gamma * F.logsigmoid(signed)) * bce
+    if alpha is not None:
         per_example = per_example * (alpha * y + (1 - alpha) * (1 - y))
     return reduce(per_example, reduction, logits.dtype)

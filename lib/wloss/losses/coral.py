@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from wloss.losses import _fusable
 from wloss.losses._inputs import check_reduction, class_targets, compute_dtype, reduce, weight_tensor
 
 
@@ -77,13 +78,18 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     z = _check_cumulative_logits(logits)
     num_classes = z.shape[1] + 1
     y = class_targets(targets, z, num_classes=num_classes)
+    weight = None
+    if class_weight is not None:
+        weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,)).index_select(0, y)
+    if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
+        levels = (y.to(torch.int32)[:, None] > _fusable.class_index(z)).to(z.dtype)  # compared in int32, as in CORN
+        return _fusable.reduce_row_sums(_fusable.bce_per_entry(z, levels, 1.0, 1.0), reduction, weight).to(logits.dtype)
     levels = coral_levels(y, num_classes).to(z.dtype)
     # log(1 - sigma(z)) = log sigma(z) - z
     log_above = F.logsigmoid(z)
     per_example = -(levels * log_above + (1 - levels) * (log_above - z)).sum(dim=1)
-    if class_weight is not None:
-        weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,))
-        per_example = per_example * weight.index_select(0, y)
+    if weight is not None:
+        per_example = per_example * weight
     return reduce(per_example, reduction, logits.dtype)
 
 

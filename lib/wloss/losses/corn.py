@@ -42,12 +42,13 @@ def _corn_formula(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def _fused_corn(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``_corn_formula`` in fusable form (see ``wloss.losses._fusable``), used while compiling: the subsets and the
-    targets as comparisons with the task index, each entry's BCE with one softplus (``bce_per_entry``)."""
+    """The terms (N, K - 1) of ``_corn_formula`` in fusable form (see ``wloss.losses._fusable``), used while
+    compiling: the subsets and the targets as comparisons with the task index, each entry's BCE with one softplus
+    (``bce_per_entry``), 0 outside the subsets."""
     tasks, label = _fusable.class_index(z), y[:, None].to(torch.int32)
     selected = tasks <= label
-    bce = _fusable.bce_per_entry(torch.where(selected, z, 0.0), tasks < label, 1.0, 1.0)
-    return torch.where(selected, bce, 0.0).sum(1)
+    bce = _fusable.bce_per_entry(torch.where(selected, z, 0.0), (tasks < label).to(z.dtype), 1.0, 1.0)
+    return bce * selected.to(z.dtype)
 
 
 def corn_loss(logits, targets, class_weight=None, reduction="mean"):
@@ -102,10 +103,14 @@ def corn_loss(logits, targets, class_weight=None, reduction="mean"):
     z = _check_cumulative_logits(logits)
     num_classes = z.shape[1] + 1
     y = class_targets(targets, z, num_classes=num_classes)
-    per_example = (_fused_corn if torch.compiler.is_compiling() else _corn_formula)(z, y)
+    weight = None
     if class_weight is not None:
-        weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,))
-        per_example = per_example * weight.index_select(0, y)
+        weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,)).index_select(0, y)
+    if torch.compiler.is_compiling():
+        return _fusable.reduce_row_sums(_fused_corn(z, y), reduction, weight).to(logits.dtype)
+    per_example = _corn_formula(z, y)
+    if weight is not None:
+        per_example = per_example * weight
     return reduce(per_example, reduction, logits.dtype)
 
 

@@ -133,14 +133,14 @@ def _fused_ldam(z, y, counts, max_margin, scale):
     clamped at the smallest normal number, where the loss and its gradient are 0 to working precision. n^(-1/4)
     is rsqrt(sqrt(n)), not a pow, which Inductor recomputes in each row (the margins round to ``_margins``'s).
     """
-    inverse_fourth_root = counts.double().sqrt().rsqrt()
-    margins = (max_margin * inverse_fourth_root / inverse_fourth_root.max()).to(z.dtype)
+    inverse_fourth_root = counts.to(z.dtype).sqrt().rsqrt()
+    margins = max_margin * inverse_fourth_root / inverse_fourth_root.max()
     is_label = _fusable.is_class(z, y)
     row_max = z.detach().amax(1, keepdim=True)
     scaled_gap = scale * (z - _fusable.finite_or_zero(row_max))  # s (z_k - m) <= 0
-    rest = torch.where(is_label, 0.0, torch.exp(scaled_gap)).sum(1)  # R, clamped where it underflows (loss ~ 0)
+    rest = torch.where(is_label, 0.0, torch.exp(scaled_gap.clamp(min=_fusable.EXP_FLOOR))).sum(1)  # R, clamped where it underflows (loss ~ 0)
     log_rest = torch.log(rest.clamp(min=torch.finfo(z.dtype).tiny))
-    logit = log_rest + scale * margins.index_select(0, y) - _fusable.pick(scaled_gap, is_label)[:, 0]
+    logit = log_rest + scale * margins.index_select(0, y) - _fusable.pick_label(scaled_gap, is_label, y)[:, 0]
     return _fusable.softplus(logit) + _fusable.nan_where_not_finite(row_max)
 
 

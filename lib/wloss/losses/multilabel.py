@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss._validation import label_cost_pair
+from wloss.losses import _fusable
 from wloss.losses._inputs import check_reduction, reduce, require, weight_tensor
 # the (N, L) logits and multi-hot targets of the multi-label losses are checked in one place, asymmetric_loss's
 from wloss.losses.asymmetric import _multi_hot_targets, _multilabel_logits
@@ -62,6 +63,8 @@ def multilabel_rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     c_fp = weight_tensor(fp_cost, "fp_cost", z, (n_labels,))
     _some_cost_per_label(c_fn.detach(), c_fp.detach())
 
+    if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
+        return _fusable.reduce_row_sums(_fusable.bce_per_entry(z, y, c_fn, c_fp), reduction).to(logits.dtype)
     per_entry = c_fn * y * F.softplus(-z) + c_fp * (1 - y) * F.softplus(z)
     return reduce(per_entry.sum(dim=1), reduction, logits.dtype)
 
