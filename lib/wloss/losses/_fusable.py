@@ -191,8 +191,8 @@ def reduce_row_sums(per_entry: torch.Tensor, reduction: str, row_weight=None) ->
     """``reduce(row_weight * per_entry.sum(1), reduction)`` for a loss that sums its entries (N, L) in each row: with
     "sum" or "mean", one sum over every entry (each times its row's weight), divided by N for "mean"; with "none",
     the row sums. The same number to float32's rounding; Inductor then adds the entries in one running vector sum,
-    where the row sums cost a reduction across each row (measured, CORAL, N = 65,536, K = 10, one thread: 3.0x
-    compiled F.cross_entropy, against X for one sum)."""
+    where the row sums cost a reduction across each row (measured, CORN, N = 65,536, K = 10, one thread: eval
+    1.95x compiled F.cross_entropy with the row sums, 1.05x with one sum)."""
     if row_weight is not None:
         per_entry = per_entry * row_weight[:, None]
     if reduction == "none":
