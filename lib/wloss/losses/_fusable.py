@@ -320,30 +320,78 @@ def rwwce(logits, y, fn_weight, fp_rows):
     return _rwwce_rows(logits, is_label, fn_weight, fp_rows)[0]
 
 
+def _focal_rows(z, is_label, y, gamma):
+    """The unweighted focal loss (N,) of ``focal`` from logits z (N, K), and the row pieces its gradient reads again:
+    the shift m, S, R and log p_y."""
+    row_max = z.amax(1, keepdim=True)
+    top = finite_or_zero(row_max)
+    e = torch.exp(z - top)
+    total = e.sum(1, keepdim=True)
+    rest = torch.where(is_label, 0.0, e).sum(1, keepdim=True)
+    log_p = pick_label(z, is_label, y) - top - torch.log(total)
+    q, negligible = one_minus_p_true(rest, total)
+    factor = torch.where(negligible, 0.0, q.pow(gamma))
+    return (-factor * log_p)[:, 0] + nan_where_not_finite(row_max), (top, total, rest, log_p)
+
+
+# Below this 1 - p_y the focal factor (1 - p_y)^gamma is taken as 0: the loss of such a row is below 2^-40 (1 - p_y)^gamma
+# (-log p_y ~ 1 - p_y), and computing it would make subnormal numbers in each such row, each finished in microcode
+FOCAL_NEGLIGIBLE = 2.0 ** -40
+
+
+def one_minus_p_true(rest, total):
+    """q = R / S = 1 - p_y (N, 1), and where it is below ``FOCAL_NEGLIGIBLE`` (the rows whose focal factor is taken as
+    0): q is 1 there, so that no power of it is subnormal."""
+    q = rest / total
+    negligible = q < FOCAL_NEGLIGIBLE
+    return torch.where(negligible, 1.0, q), negligible
+
+
+class _Focal(torch.autograd.Function):
+    """``focal``'s loss with its closed-form gradient: with q = 1 - p_y = R / S and
+    A = q^gamma - gamma q^(gamma - 1) p_y log p_y (one number per row),
+        dL/dz_k = A (p_k - [k = y]),   p_k - [k = y] = e_k / S off the label and -R / S on it,
+    one element-wise pass. Autograd of the forward differentiates q^gamma through R and S entry by entry, where a
+    confident row's products of tiny numbers (q ~ e^-60, squared) fall among the subnormal numbers (measured,
+    N = 65,536, K = 100, confident logits, one thread: 3.2x compiled F.cross_entropy to train, against 0.9x with
+    this form and ``FOCAL_NEGLIGIBLE``)."""
+
+    @staticmethod
+    def forward(ctx, logits, is_label, y, gamma):
+        loss, rows = _focal_rows(logits.detach(), is_label, y, gamma)
+        ctx.gamma = gamma
+        ctx.save_for_backward(logits.detach(), is_label, *rows)
+        return loss
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out):
+        z, is_label, top, total, rest, log_p = ctx.saved_tensors
+        gamma = ctx.gamma
+        q, negligible = one_minus_p_true(rest, total)
+        a = torch.where(negligible, 0.0, q.pow(gamma) - gamma * q.pow(gamma - 1.0) * log_p.exp() * log_p)
+        scale = (grad_out[:, None] * a) / total
+        return torch.where(is_label, -rest, torch.exp(z - top)) * scale, None, None, None
+
+
 def focal(logits, y, gamma, weight):
     """Per-example focal loss (N,) = -w (1 - p_y)^gamma log p_y, ``_focal_formula`` in fusable form.
 
-    With m the row max (a constant to autograd: the loss does not depend on it), e = exp(z - m),
-    S = sum_k e_k and R = sum_{k != y} e_k: log p_y = z_y - m - log S and, as in ``_log_one_minus_p_true``,
-    log(1 - p_y) = log1p(-p_y) where p_y < 1/2 and log(R / S) elsewhere, R / S clamped at the smallest
-    normal number. One exponential per logit.
+    With m the row max (a constant: the loss does not depend on it), e = exp(z - m), S = sum_k e_k and
+    R = sum_{k != y} e_k: log p_y = z_y - m - log S and 1 - p_y = R / S, each a sum of positive terms, so that
+    R / S has float32's relative precision whatever p_y (the factor (R / S)^gamma taken as 0 where R / S < 2^-40,
+    ``FOCAL_NEGLIGIBLE``). One exponential per logit and one log per row: the readable
+    formula's two branches of log(1 - p_y) and its exp(gamma log(1 - p_y)) took four more per row, which at K = 10
+    cost half as much again as compiled F.cross_entropy. Where a gradient is wanted and gamma is a number, the
+    loss is ``_Focal``, whose backward is in closed form.
     """
     is_label = is_class(logits, y)
-    row_max = logits.detach().amax(1, keepdim=True)
-    top = finite_or_zero(row_max)
-    e = torch.exp(logits - top)
-    total = e.sum(1, keepdim=True)
-    rest = torch.where(is_label, 0.0, e).sum(1, keepdim=True)
-    log_p = (pick(logits, is_label) - top - torch.log(total))[:, 0]
     if isinstance(gamma, float) and gamma == 0:
-        per_example = -log_p
+        per_example = cross_entropy(logits, is_label)
+    elif isinstance(gamma, float) and torch.is_grad_enabled() and logits.requires_grad:
+        per_example = _Focal.apply(logits, is_label, y, gamma)
     else:
-        p = log_p.exp()
-        small = p < 0.5
-        from_p = torch.log1p(-torch.where(small, p, 0.0))
-        from_others = (rest[:, 0] / total[:, 0]).clamp(min=torch.finfo(logits.dtype).tiny).log()
-        per_example = -torch.exp(gamma * torch.where(small, from_p, from_others)) * log_p
-    per_example = per_example + (row_max - row_max)[:, 0]  # NaN in a row with a +inf (or NaN) logit, as documented
+        per_example = _focal_rows(logits, is_label, y, gamma)[0]
     return per_example if weight is None else per_example * weight
 
 
