@@ -16,6 +16,8 @@ float64 reference.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -212,6 +214,33 @@ def sigmoid_focal_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma, 
     if alpha is not None:
         per_entry = per_entry * ((1.0 - alpha) + (2.0 * alpha - 1.0) * targets)
     return per_entry
+
+
+def asymmetric_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma_pos, gamma_neg, clip: float):
+    """``asymmetric_loss``'s terms (N, L) in fusable form, from one softplus s = softplus(z) = -log(1 - p) per entry:
+        positive (y = 1): (1 - p)^gamma_pos (-log p),  -log p = s - z,  (1 - p)^gamma_pos = exp(-gamma_pos s);
+        negative (y = 0): -p_m^gamma_neg log(1 - p_m),  p_m = max(p - clip, 0),  p = exp(z - s).
+    With clip > 0, 1 - p_m = min(q + clip, 1) with q = 1 - p, and log(q + clip) = log(max(q, clip)) +
+    log1p(min(q, clip) / max(q, clip)), where log q = -s and log(clip) is a number: every log a softplus or a log1p
+    of at most 1 (``log_one_plus_at_most_one``), none of Sleef's; q = exp(-s), accurate where it is small (as
+    1 - p it would carry an absolute error of float32's epsilon, which the gradient -p q / (q + clip) divides by
+    clip). p_m^gamma_neg is taken as 0 where p_m = 0 (its term is 0 anyway), so that
+    the power is never differentiated at 0."""
+    s = softplus(logits)
+    log_p = logits - s
+    positive = -log_p if isinstance(gamma_pos, float) and gamma_pos == 0 else torch.exp(-gamma_pos * s) * -log_p
+    if clip == 0:
+        negative = torch.exp(gamma_neg * log_p) * s
+    else:
+        q = torch.exp(-s)  # 1 - p to its last digits (its gradient is read where q ~ clip), and p = 1 - q
+        p = 1.0 - q
+        larger, smaller = q.clamp(min=clip), q.clamp(max=clip)
+        log_not = torch.where(q >= clip, -s, math.log(clip)) + log_one_plus_at_most_one(smaller / larger)
+        shifted = p - clip
+        kept = shifted > 0
+        weight = torch.where(kept, torch.where(kept, shifted, 1.0).pow(gamma_neg), 0.0)
+        negative = -weight * log_not.clamp(max=0.0)
+    return negative + targets * (positive - negative)
 
 
 def _rwwce_rows(z, is_label, fn_weight, fp_rows):

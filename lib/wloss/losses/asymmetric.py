@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss._validation import as_checked_tensor
+from wloss.losses import _fusable
 from wloss.losses._inputs import binary_labels, check_logits, check_reduction, nonnegative_scalar, reduce
 
 
@@ -106,6 +107,9 @@ def asymmetric_loss(logits, targets, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, re
     gamma_neg = nonnegative_scalar(gamma_neg, "gamma_neg", z)
     clip = _check_clip(clip)
 
+    if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
+        terms = _fusable.asymmetric_per_entry(z, y, gamma_pos, gamma_neg, clip)
+        return _fusable.reduce_row_sums(terms, reduction).to(logits.dtype)
     # positives: (1 - p)^gamma_pos * (-log p), with 1 - p = sigma(-z) and -log p = softplus(-z)
     positive = torch.exp(gamma_pos * F.logsigmoid(-z)) * F.softplus(-z)
     if clip == 0:
