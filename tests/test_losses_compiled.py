@@ -167,7 +167,8 @@ def test_eager_losses_never_take_the_fusable_forms(monkeypatch):
         raise AssertionError("a fusable form ran outside torch.compile")
 
     for name in ("rwwce", "focal", "rps", "cross_entropy", "distance_cross_entropy", "bce_per_entry",
-                 "sigmoid_focal_per_entry", "asymmetric_per_entry", "reduce_row_sums", "softplus"):
+                 "sigmoid_focal_per_entry", "asymmetric_per_entry", "reduce_row_sums", "softplus",
+                 "softmax_expectation"):
         monkeypatch.setattr(_fusable, name, refuse)
     monkeypatch.setattr(wloss.losses.ldam, "_fused_ldam", refuse)
     monkeypatch.setattr(wloss.losses.corn, "_fused_corn", refuse)

@@ -88,6 +88,17 @@ def exp_minus_row_max(logits: torch.Tensor):
     return row_max, top, e, e.sum(1, keepdim=True)
 
 
+def softmax_expectation(logits: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """sum_k softmax(z)_k v_k (N,) for values v (K,) or (N, K), as (sum_k e_k v_k) / S with e = exp(z - m): both row
+    sums in one pass over the row, where ``torch.softmax(z) @ v`` writes the probabilities (N, K) and hands them to a
+    matrix product (measured, expected_label_l1_loss, N = 65,536, K = 10, one thread: eval 1.6x compiled
+    F.cross_entropy with the product, 1.2x with this form). NaN where the softmax
+    is (a row with a +inf logit, or every logit -inf)."""
+    row_max = logits.detach().amax(1, keepdim=True)
+    e = torch.exp(logits - finite_or_zero(row_max))
+    return (e * values).sum(1) / e.sum(1)
+
+
 def distance_cross_entropy(logits: torch.Tensor, y: torch.Tensor, alpha) -> torch.Tensor:
     """Per-example -log p_y + alpha sum_k p_k |k - y| (N,), ``_distance_ce_formula`` in fusable form: the
     distances |k - y| compared from the class index instead of gathered from a (K, K) table, and the

@@ -271,6 +271,8 @@ def expected_cost_loss(logits, targets, cost, reduction="mean"):
     y = class_targets(targets, z)
     k = z.shape[1]
     cost = weight_tensor(cost, "cost", z, shape=(k, k))
+    if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
+        return reduce(_fusable.softmax_expectation(z, cost.index_select(0, y)), reduction, logits.dtype)
     return reduce((cost.index_select(0, y) * torch.softmax(z, dim=1)).sum(1), reduction, logits.dtype)
 
 

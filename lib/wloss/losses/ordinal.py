@@ -125,7 +125,10 @@ def expected_label_l1_loss(logits, targets, label_values=None, class_weight=None
     y = class_targets(targets, z)
     values = _label_values(label_values, z)
     weight = _class_weight_of_targets(class_weight, z, y)
-    per_example = (torch.softmax(z, dim=1) @ values - values.index_select(0, y)).abs()
+    if torch.compiler.is_compiling():  # sum_k p_k (v_k - v_y) in the form Inductor fuses (wloss.losses._fusable)
+        per_example = _fusable.softmax_expectation(z, values - values.index_select(0, y)[:, None]).abs()
+    else:
+        per_example = (torch.softmax(z, dim=1) @ values - values.index_select(0, y)).abs()
     return reduce(per_example if weight is None else per_example * weight, reduction, logits.dtype)
 
 
