@@ -57,8 +57,8 @@ def rps_loss(logits, targets, class_weight=None, reduction="mean"):
 
 
 def _rps_formula_for_here(logits, y):
-    """``_rps_formula``, or its fusable form inside ``torch.compile`` for few classes (see ``wloss.losses._fusable``)."""
-    fusable = torch.compiler.is_compiling() and logits.shape[1] <= _fusable.RPS_TRIANGLE_MAX_CLASSES
+    """``_rps_formula``, or its fusable form inside ``torch.compile`` for up to 10 classes (``wloss.losses._fusable``)."""
+    fusable = torch.compiler.is_compiling() and logits.shape[1] <= _fusable.RPS_COLUMNS_MAX_CLASSES
     return (_fusable.rps if fusable else _rps_formula)(logits, y)
 
 
