@@ -166,7 +166,7 @@ def test_eager_losses_never_take_the_fusable_forms(monkeypatch):
 
     for name in ("rwwce", "focal", "rps", "cross_entropy", "distance_cross_entropy", "bce_per_entry",
                  "sigmoid_focal_per_entry", "asymmetric_per_entry", "reduce_row_sums", "softplus",
-                 "softmax_expectation"):
+                 "softmax_expectation", "log_one_plus_at_most_one"):
         monkeypatch.setattr(_fusable, name, refuse)
     monkeypatch.setattr(wloss.losses.ldam, "_fused_ldam", refuse)
     monkeypatch.setattr(wloss.losses.corn, "_fused_corn", refuse)
@@ -333,6 +333,9 @@ def test_two_atanh_polynomial_is_within_its_bound():
     assert ((_fusable.two_atanh(t) - exact).abs() <= 4e-9 * exact).all()
     s = torch.linspace(0, 1, 100001, dtype=torch.float64)
     torch.testing.assert_close(_fusable.log_one_plus_at_most_one(s), torch.log1p(s), rtol=4e-9, atol=0)
+    s.requires_grad_(True)
+    grad, = torch.autograd.grad(_fusable.log_one_plus_at_most_one(s).sum(), s)
+    torch.testing.assert_close(grad, 1.0 / (1.0 + s.detach()), rtol=1e-15, atol=0)  # the closed form, not the series'
 
 
 def test_log_one_minus_at_most_half_equals_log1p():

@@ -153,8 +153,28 @@ def log_one_minus_at_most_half(p: torch.Tensor) -> torch.Tensor:
 
 
 def log_one_plus_at_most_one(t: torch.Tensor) -> torch.Tensor:
-    """log(1 + t) for 0 <= t <= 1: 2 atanh(t / (2 + t)), the argument at most 1/3 (``two_atanh``)."""
+    """log(1 + t) for 0 <= t <= 1: 2 atanh(t / (2 + t)), the argument at most 1/3 (``two_atanh``). Where a gradient is
+    wanted, ``_LogOnePlus``: its derivative 1 / (1 + t) in closed form, not autograd of the polynomial."""
+    if torch.is_grad_enabled() and t.requires_grad:
+        return _LogOnePlus.apply(t)
     return two_atanh(t / (2.0 + t))
+
+
+class _LogOnePlus(torch.autograd.Function):
+    """``log_one_plus_at_most_one`` with the gradient 1 / (1 + t): one element-wise pass from the saved t, where
+    autograd of the polynomial saves its terms (measured, the asymmetric loss, N = 65,536, K = 10, one thread: train
+    1.9-2.1x compiled F.cross_entropy, against 2.2-2.7x)."""
+
+    @staticmethod
+    def forward(ctx, t):
+        ctx.save_for_backward(t)
+        return two_atanh(t / (2.0 + t))
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out):
+        t, = ctx.saved_tensors
+        return grad_out / (1.0 + t)
 
 
 class _Softplus(torch.autograd.Function):
@@ -221,7 +241,8 @@ def sigmoid_focal_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma, 
     x >> 0, x - softplus(x) rounds to 0 and the factor to 1, its value to float32's resolution."""
     x = logits * (1.0 - 2.0 * targets)
     bce = softplus(x)
-    per_entry = bce if isinstance(gamma, float) and gamma == 0 else torch.exp(gamma * (x - bce)) * bce
+    # (1 - p_t)^gamma = exp(gamma (x - softplus(x))), 0 below e^-64: a confident entry's e^-120 would be subnormal
+    per_entry = bce if isinstance(gamma, float) and gamma == 0 else exp_or_zero(gamma * (x - bce)) * bce
     if alpha is not None:
         per_entry = per_entry * ((1.0 - alpha) + (2.0 * alpha - 1.0) * targets)
     return per_entry
