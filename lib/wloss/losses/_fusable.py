@@ -214,9 +214,15 @@ def bce_per_entry(logits: torch.Tensor, targets: torch.Tensor, pos_weight, neg_w
     """w+ softplus(-z) where the target is 1, w- softplus(z) where it is 0: the weighted BCE of each entry with one
     softplus (the readable w+ y softplus(-z) + w- (1 - y) softplus(z) takes two), the sign and the weight chosen by
     arithmetic on the 0/1 ``targets`` (z (1 - 2 y) and w- + (w+ - w-) y), not by ``where``s. NaN where z is +-inf or
-    NaN (eager's 0 * inf), for the documented NaN of a +inf logit."""
-    pos_weight, neg_weight = (torch.as_tensor(w, dtype=logits.dtype, device=logits.device) for w in (pos_weight, neg_weight))
-    per_entry = softplus(logits * (1.0 - 2.0 * targets)) * (neg_weight + (pos_weight - neg_weight) * targets)
+    NaN (eager's 0 * inf), for the documented NaN of a +inf logit. Equal weights given as numbers (CORAL's and
+    CORN's 1 and 1) multiply once, not per target."""
+    per_entry = softplus(logits * (1.0 - 2.0 * targets))
+    if isinstance(pos_weight, float) and isinstance(neg_weight, float) and pos_weight == neg_weight:
+        per_entry = per_entry if pos_weight == 1.0 else per_entry * pos_weight
+    else:
+        pos_weight, neg_weight = (torch.as_tensor(w, dtype=logits.dtype, device=logits.device)
+                                  for w in (pos_weight, neg_weight))
+        per_entry = per_entry * (neg_weight + (pos_weight - neg_weight) * targets)
     return per_entry + (logits - logits).detach()
 
 

@@ -114,9 +114,9 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
     if torch.compiler.is_compiling():
         per_example = _fused_ldam(z, y, counts.detach(), positive_number(max_margin, "max_margin"), scale)
     else:
-        lowered = F.one_hot(y, k).to(z.dtype) * margins.index_select(0, y)[:, None]  # m_y at the true class
-        shifted = (z - z.detach().amax(dim=1, keepdim=True)) - lowered
-        per_example = -F.log_softmax(scale * shifted, dim=1).gather(1, y[:, None])[:, 0]
+        shifted = z - z.detach().amax(dim=1, keepdim=True)
+        lowered = shifted.scatter_add(1, y[:, None], -margins.index_select(0, y)[:, None])  # m_y off the true class
+        per_example = F.cross_entropy(scale * lowered, y, reduction="none")
     if class_weight is not None:
         per_example = per_example * weight_tensor(class_weight, "class_weight", z, shape=(k,)).index_select(0, y)
     return reduce(per_example, reduction, logits.dtype)
