@@ -2,11 +2,12 @@
 
 For each set a throw-away course gets the solution in `source/`; `nbgrader generate_assignment`
 must release a notebook equal in substance to our `exercises/`. Then submissions
-built from the release are autograded: the unsolved release gets nothing; answers that pass
-only the visible checks lose the points of the hidden tests, which nbgrader puts back into the
-check cells when it grades; and, for four sets, the solution's answers get every automatic
-point, with each written answer waiting for a human (every solution runs under nbval with its
-hidden tests in place, the same run, so the others are not handed in again). The feedback
+built from the release are autograded: answers that pass only the visible checks lose the points
+of the hidden tests, which nbgrader puts back into the check cells when it grades; and, for four
+sets, the solution's answers get every automatic point, with each written answer waiting for a
+human, and the unsolved release gets nothing (every solution runs under nbval with its hidden
+tests in place, and every exercise has every check fail as shipped, tests/test_course_notebooks.py:
+the same runs, so the others are not handed in again). The feedback
 each student gets shows the hidden tests' verdicts but none of their cases: those live in
 ``wloss_grading``, which the hidden-test cells only import.
 """
@@ -140,8 +141,10 @@ def test_every_set_has_an_answer_that_passes_only_the_visible_checks():
     assert sorted(VISIBLE_ONLY) == sorted(p.stem for p in SOLUTIONS)
 
 
-#: Sets whose solution is also handed in and autograded. Every other set's solution runs under nbval with its
-#: hidden tests in place, which is the same run: a check cell that does not raise gets its point.
+#: Sets whose solution and untouched release are also handed in and autograded. Every other set's solution runs under
+#: nbval with its hidden tests in place, which is the same run: a check cell that does not raise gets its point; and
+#: every other release, equal to its exercise (asserted below for every set), has every check cell fail as shipped
+#: (tests/test_course_notebooks.py), which is the run that scores it 0.
 SOLVED_SUBMITTED = {"00_start_here", "01_imbalance", "04_thresholds_costs", "13_multi_label"}
 
 
@@ -150,7 +153,7 @@ def test_release_equals_our_exercise_and_autograde_scores_solution_full_release_
     course = make_course(tmp_path, name)
     released = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
     assert substance(released) == substance(nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4))
-    students = ["unsolved", "visible_only"] + (["solved"] if name in SOLVED_SUBMITTED else [])
+    students = ["visible_only"] + (["solved", "unsolved"] if name in SOLVED_SUBMITTED else [])
     for student in students:
         submit(course, name, student, VISIBLE_ONLY[name] if student == "visible_only" else None)
     run(["autograde", name, "--create", "--force"], cwd=course)
@@ -162,8 +165,9 @@ def test_release_equals_our_exercise_and_autograde_scores_solution_full_release_
         assert graded_maximum == maximum and solved == maximum, f"the solution scored {solved}/{maximum} points"
         assert all(needs_manual and max_score > 0 for _, needs_manual, _, max_score in written), (
             f"a written answer of the solution is not waiting for manual grading: {written}")
-    unsolved, _, unsolved_written = grades(course, name, "unsolved")
-    assert unsolved == 0 and all(score == 0 for _, _, score, _ in unsolved_written), "the unsolved release scored"
+    if "unsolved" in students:
+        unsolved, _, unsolved_written = grades(course, name, "unsolved")
+        assert unsolved == 0 and all(score == 0 for _, _, score, _ in unsolved_written), "the unsolved release scored"
     visible_only, _, _ = grades(course, name, "visible_only")
     assert 0 < visible_only < maximum, (
         f"answers that pass only the visible checks scored {visible_only}/{maximum}: the hidden tests "

@@ -13,6 +13,20 @@ more). Each loss keeps the stability of its readable formula (the same shifts, t
 log(1 - p) at the dominant class), and each is used only while ``torch.compiler.is_compiling()``, so that
 eager arithmetic does not change. ``tests/test_losses_compiled.py`` checks them, compiled, against the
 float64 reference.
+
+Three more things, each measured, decide what Inductor's CPU code costs:
+
+- **Sleef's log and log1p** cost about as much as the whole of compiled F.cross_entropy per entry: the logs of
+  numbers in a known range are a polynomial instead (``two_atanh``: log1p of at most 1 in ``softplus``, log(1 - p)
+  for p <= 1/2 in RWWCE), and a loss that needs a log per row takes one, not one per entry.
+- **Subnormal numbers**: a multiplication that makes one is finished in microcode, about a hundred times slower,
+  and a confident row (a gap of 60 between logits) makes them in e^-60 squared, in a probability times a gap, in
+  a backward pass's products. Exponentials are clamped below (``exp_or_zero``, ``EXP_FLOOR``), the focal factor
+  is 0 below ``FOCAL_NEGLIGIBLE``, RPS's probabilities below ``RPS_EXP_FLOOR``: each changes a value by far less
+  than float32 resolves next to the loss.
+- **Autograd of a long forward** saves its intermediates and differentiates every branch: softplus, RWWCE, the
+  focal loss and RPS have closed-form backward passes (``torch.autograd.Function``, first derivatives only),
+  one element-wise pass from the saved logits and a few numbers per row.
 """
 from __future__ import annotations
 
