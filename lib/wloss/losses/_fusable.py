@@ -139,7 +139,13 @@ def exp_or_zero(x: torch.Tensor, floor: float = EXP_FLOOR) -> torch.Tensor:
     1.9 ms with the argument clamped). Sleef's exp makes them on the way even where its result is 0, so the
     argument is clamped first and the result replaced by 0 after.
     """
-    return torch.where(x < floor, 0.0, torch.exp(x.clamp(min=floor)))
+    return torch.where(x < floor, 0.0, exp_clamped(x, floor))
+
+
+def exp_clamped(x: torch.Tensor, floor: float = EXP_FLOOR) -> torch.Tensor:
+    """exp(max(x, floor)): e^-64 (``EXP_FLOOR``) where exp(x) would be smaller, for a sum or a softplus that the
+    difference cannot move (``exp_or_zero`` where it must be 0)."""
+    return torch.exp(x.clamp(min=floor))
 
 
 # 2 atanh(t) / (2 t) = 1 + u/3 + u^2/5 + ... (u = t^2) on 0 <= u <= 1/9, as the polynomial c0 + c1 u + ... + c4 u^4 of
@@ -199,14 +205,14 @@ class _Softplus(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        e = torch.exp((-x.abs()).clamp(min=EXP_FLOOR))
+        e = exp_clamped(-x.abs())
         return x.clamp(min=0.0) + log_one_plus_at_most_one(e)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_out):
         x, = ctx.saved_tensors
-        e = torch.exp((-x.abs()).clamp(min=EXP_FLOOR))
+        e = exp_clamped(-x.abs())
         return grad_out * torch.where(x > 0, 1.0, e) / (1.0 + e)
 
 
@@ -309,8 +315,9 @@ def _rwwce_rows(z, is_label, fn_weight, fp_rows):
     u = torch.exp(torch.where(is_max, float("-inf"), z - shift))  # exp(z_j - m2) off the max, 0 on it
     rest = u.sum(1, keepdim=True)  # R = sum_{j not max} exp(z_j - m2), in [1, K] where m2 is finite
     # S = sum_k exp(z_k - m) = c + e^(m2 - m) R: from R, not from a second exponential of every logit
-    total = count + scale * rest
-    log_total = torch.log1p((count - 1.0) + scale * rest)  # log S, its digits kept where S ~ 1
+    rest_at_max = scale * rest  # sum_{j not max} exp(z_j - m)
+    total = count + rest_at_max
+    log_total = torch.log1p((count - 1.0) + rest_at_max)  # log S, its digits kept where S ~ 1
     p = u * (scale / total)  # p_j off the max, 0 on it, below 1/2
     single = count == 1.0
     # log(1 - p_max) = log(S - 1) - log S, S - 1 = (c - 1) + e^(m2 - m) R, split as in ``_stable`` where c = 1
@@ -402,6 +409,20 @@ def rwwce(logits, y, fn_weight, fp_rows):
     return _rwwce_rows(logits, is_label, fn_weight, fp_rows)[0]
 
 
+# Below this 1 - p_y the focal factor (1 - p_y)^gamma is taken as 0: the loss of such a row is below
+# 2^-40 (1 - p_y)^gamma (-log p_y ~ 1 - p_y), and computing it would make subnormal numbers in each such row, each
+# finished in microcode
+FOCAL_NEGLIGIBLE = 2.0 ** -40
+
+
+def one_minus_p_true(rest, total):
+    """q = R / S = 1 - p_y (N, 1), and where it is below ``FOCAL_NEGLIGIBLE`` (the rows whose focal factor is taken as
+    0): q is 1 there, so that no power of it is subnormal."""
+    q = rest / total
+    negligible = q < FOCAL_NEGLIGIBLE
+    return torch.where(negligible, 1.0, q), negligible
+
+
 def _focal_rows(z, is_label, y, gamma):
     """The unweighted focal loss (N,) of ``focal`` from logits z (N, K), and the row pieces its gradient reads again:
     the shift m, S, R and log p_y."""
@@ -414,19 +435,6 @@ def _focal_rows(z, is_label, y, gamma):
     q, negligible = one_minus_p_true(rest, total)
     factor = torch.where(negligible, 0.0, q.pow(gamma))
     return (-factor * log_p)[:, 0] + nan_where_not_finite(row_max), (top, total, rest, log_p)
-
-
-# Below this 1 - p_y the focal factor (1 - p_y)^gamma is taken as 0: the loss of such a row is below 2^-40 (1 - p_y)^gamma
-# (-log p_y ~ 1 - p_y), and computing it would make subnormal numbers in each such row, each finished in microcode
-FOCAL_NEGLIGIBLE = 2.0 ** -40
-
-
-def one_minus_p_true(rest, total):
-    """q = R / S = 1 - p_y (N, 1), and where it is below ``FOCAL_NEGLIGIBLE`` (the rows whose focal factor is taken as
-    0): q is 1 there, so that no power of it is subnormal."""
-    q = rest / total
-    negligible = q < FOCAL_NEGLIGIBLE
-    return torch.where(negligible, 1.0, q), negligible
 
 
 class _Focal(torch.autograd.Function):

@@ -143,6 +143,15 @@ def nonnegative_scalar(value, name: str, logits: torch.Tensor | None = None):
     return value
 
 
+def class_weight_of_targets(class_weight, logits: torch.Tensor, y: torch.Tensor, num_classes: int | None = None):
+    """w[y_i] (N,) from a (K,) ``class_weight`` (K = ``num_classes``, the logits' columns unless given), or None when
+    no weight is given."""
+    if class_weight is None:
+        return None
+    k = logits.shape[1] if num_classes is None else num_classes
+    return weight_tensor(class_weight, "class_weight", logits, shape=(k,)).index_select(0, y)
+
+
 def reduce(per_example: torch.Tensor, reduction: str, dtype: torch.dtype | None = None) -> torch.Tensor:
     """Apply ``reduction``: "mean" divides the sum by N (not by a sum of weights), "sum", or "none".
 
@@ -159,4 +168,5 @@ def reduce(per_example: torch.Tensor, reduction: str, dtype: torch.dtype | None 
 
 
 __all__ = ["check_logits", "class_targets", "binary_labels", "binary_targets", "weight_tensor",
+           "class_weight_of_targets",
            "nonnegative_scalar", "reduce", "check_reduction", "require", "compute_dtype"]

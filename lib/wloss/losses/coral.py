@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from wloss.losses import _fusable
-from wloss.losses._inputs import check_reduction, class_targets, compute_dtype, reduce, weight_tensor
+from wloss.losses._inputs import check_reduction, class_targets, class_weight_of_targets, compute_dtype, reduce
 
 
 def _check_cumulative_logits(logits) -> torch.Tensor:
@@ -78,9 +78,7 @@ def coral_loss(logits, targets, class_weight=None, reduction="mean"):
     z = _check_cumulative_logits(logits)
     num_classes = z.shape[1] + 1
     y = class_targets(targets, z, num_classes=num_classes)
-    weight = None
-    if class_weight is not None:
-        weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,)).index_select(0, y)
+    weight = class_weight_of_targets(class_weight, z, y, num_classes)
     if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
         levels = (y.to(torch.int32)[:, None] > _fusable.class_index(z)).to(z.dtype)  # compared in int32, as in CORN
         return _fusable.reduce_row_sums(_fusable.bce_per_entry(z, levels, 1.0, 1.0), reduction, weight).to(logits.dtype)

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss.losses import _fusable
-from wloss.losses._inputs import check_reduction, class_targets, reduce, weight_tensor
+from wloss.losses._inputs import check_reduction, class_targets, class_weight_of_targets, reduce
 from wloss.losses.coral import _check_cumulative_logits
 
 
@@ -103,9 +103,7 @@ def corn_loss(logits, targets, class_weight=None, reduction="mean"):
     z = _check_cumulative_logits(logits)
     num_classes = z.shape[1] + 1
     y = class_targets(targets, z, num_classes=num_classes)
-    weight = None
-    if class_weight is not None:
-        weight = weight_tensor(class_weight, "class_weight", z, shape=(num_classes,)).index_select(0, y)
+    weight = class_weight_of_targets(class_weight, z, y, num_classes)
     if torch.compiler.is_compiling():
         return _fusable.reduce_row_sums(_fused_corn(z, y), reduction, weight).to(logits.dtype)
     per_example = _corn_formula(z, y)

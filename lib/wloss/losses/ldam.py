@@ -17,7 +17,8 @@ import torch.nn.functional as F
 
 from wloss._validation import positive_number
 from wloss.losses import _fusable
-from wloss.losses._inputs import check_logits, check_reduction, class_targets, reduce, weight_tensor
+from wloss.losses._inputs import (check_logits, check_reduction, class_targets, class_weight_of_targets, reduce,
+                                  weight_tensor)
 
 
 def _class_counts(class_counts) -> np.ndarray:
@@ -117,9 +118,8 @@ def ldam_loss(logits, targets, class_counts, max_margin=0.5, scale=30.0, class_w
         shifted = z - z.detach().amax(dim=1, keepdim=True)
         lowered = shifted.scatter_add(1, y[:, None], -margins.index_select(0, y)[:, None])  # m_y off the true class
         per_example = F.cross_entropy(scale * lowered, y, reduction="none")
-    if class_weight is not None:
-        per_example = per_example * weight_tensor(class_weight, "class_weight", z, shape=(k,)).index_select(0, y)
-    return reduce(per_example, reduction, logits.dtype)
+    weight = class_weight_of_targets(class_weight, z, y)
+    return reduce(per_example if weight is None else per_example * weight, reduction, logits.dtype)
 
 
 def _fused_ldam(z, y, counts, max_margin, scale):
@@ -131,14 +131,16 @@ def _fused_ldam(z, y, counts, max_margin, scale):
     ``where``), Inductor recomputes the margin (a pow of the counts) at every entry, which alone cost three times
     F.cross_entropy (measured, K = 100). Every number rounded is O(1) or an exact difference of logits; R is
     clamped at the smallest normal number, where the loss and its gradient are 0 to working precision. n^(-1/4)
-    is rsqrt(sqrt(n)), not a pow, which Inductor recomputes in each row (the margins round to ``_margins``'s).
+    is rsqrt(sqrt(n)), not a pow, which Inductor recomputes in each row, in the logits' dtype (within a rounding of
+    ``_margins``'s float64 margins; in float64 it cost a double-precision square root per row).
     """
     inverse_fourth_root = counts.to(z.dtype).sqrt().rsqrt()
     margins = max_margin * inverse_fourth_root / inverse_fourth_root.max()
     is_label = _fusable.is_class(z, y)
     row_max = z.detach().amax(1, keepdim=True)
     scaled_gap = scale * (z - _fusable.finite_or_zero(row_max))  # s (z_k - m) <= 0
-    rest = torch.where(is_label, 0.0, torch.exp(scaled_gap.clamp(min=_fusable.EXP_FLOOR))).sum(1)  # R, clamped where it underflows (loss ~ 0)
+    # R, with gaps below -64 counted as e^-64: R >= 1 unless the label is the max, where the loss is ~ 0 either way
+    rest = torch.where(is_label, 0.0, _fusable.exp_clamped(scaled_gap)).sum(1)
     log_rest = torch.log(rest.clamp(min=torch.finfo(z.dtype).tiny))
     logit = log_rest + scale * margins.index_select(0, y) - _fusable.pick_label(scaled_gap, is_label, y)[:, 0]
     return _fusable.softplus(logit) + _fusable.nan_where_not_finite(row_max)

@@ -8,10 +8,9 @@ Everything else is plain autograd on a readable formula.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
-from wloss.losses._inputs import (check_logits, check_reduction, class_targets, nonnegative_scalar, reduce,
-                                  weight_tensor)
+from wloss.losses._inputs import (check_logits, check_reduction, class_targets, class_weight_of_targets,
+                                  nonnegative_scalar, reduce, weight_tensor)
 from wloss.losses._blockwise import (_FUSED_SOFTMAX_MIN_CLASSES, blockwise_loss, exp_minus_row_max, row_sum,
                                       scaled_softmax, zero_at)
 from wloss.losses._stable import log_one_minus_softmax, one_minus_softmax_parts
@@ -45,9 +44,9 @@ def weighted_cross_entropy(logits, targets, class_weight=None, sample_weight=Non
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
     per_example = _fusable.cross_entropy_per_example(z, y)
-    if class_weight is not None:
-        weight = weight_tensor(class_weight, "class_weight", z, shape=(z.shape[1],))
-        per_example = per_example * weight.index_select(0, y)
+    weight = class_weight_of_targets(class_weight, z, y)
+    if weight is not None:
+        per_example = per_example * weight
     if sample_weight is not None:
         per_example = per_example * weight_tensor(sample_weight, "sample_weight", z, shape=(z.shape[0],))
     return reduce(per_example, reduction, logits.dtype)

@@ -10,16 +10,9 @@ import torch
 import torch.nn.functional as F
 
 from wloss.losses._inputs import (as_checked_tensor, check_logits, check_reduction, class_targets,
-                                  nonnegative_scalar, reduce, require, weight_tensor)
+                                  class_weight_of_targets, nonnegative_scalar, reduce, require)
 from wloss.losses._blockwise import blockwise_loss, exp_minus_row_max, row_sum, scaled_softmax
 from wloss.losses import _fusable
-
-
-def _class_weight_of_targets(class_weight, logits, y):
-    """w[y_i] (N,) from a (K,) ``class_weight``, or None when no weight is given."""
-    if class_weight is None:
-        return None
-    return weight_tensor(class_weight, "class_weight", logits, shape=(logits.shape[1],)).index_select(0, y)
 
 
 def rps_loss(logits, targets, class_weight=None, reduction="mean"):
@@ -46,7 +39,7 @@ def rps_loss(logits, targets, class_weight=None, reduction="mean"):
     check_reduction(reduction)
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
-    weight = _class_weight_of_targets(class_weight, z, y)
+    weight = class_weight_of_targets(class_weight, z, y)
     if weight is None:
         loss = blockwise_loss(z, lambda scale: _rps_kernel(z, y, scale), 2, reduction,
                               formula=lambda t: _rps_formula_for_here(t, y))
@@ -57,7 +50,8 @@ def rps_loss(logits, targets, class_weight=None, reduction="mean"):
 
 
 def _rps_formula_for_here(logits, y):
-    """``_rps_formula``, or its fusable form inside ``torch.compile`` for up to 10 classes (``wloss.losses._fusable``)."""
+    """``_rps_formula``, or its fusable form inside ``torch.compile`` for up to ``RPS_COLUMNS_MAX_CLASSES`` classes
+    (``wloss.losses._fusable``)."""
     fusable = torch.compiler.is_compiling() and logits.shape[1] <= _fusable.RPS_COLUMNS_MAX_CLASSES
     return (_fusable.rps if fusable else _rps_formula)(logits, y)
 
@@ -124,7 +118,7 @@ def expected_label_l1_loss(logits, targets, label_values=None, class_weight=None
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
     values = _label_values(label_values, z)
-    weight = _class_weight_of_targets(class_weight, z, y)
+    weight = class_weight_of_targets(class_weight, z, y)
     if torch.compiler.is_compiling():  # sum_k p_k (v_k - v_y) in the form Inductor fuses (wloss.losses._fusable)
         per_example = _fusable.softmax_expectation(z, values - values.index_select(0, y)[:, None]).abs()
     else:
@@ -159,7 +153,7 @@ def distance_penalized_cross_entropy(logits, targets, alpha=1.0, class_weight=No
     z = check_logits(logits, ndim=2)
     y = class_targets(targets, z)
     alpha = nonnegative_scalar(alpha, "alpha", z)
-    weight = _class_weight_of_targets(class_weight, z, y)
+    weight = class_weight_of_targets(class_weight, z, y)
     table = _distance_table(z)
     loss = blockwise_loss(z, lambda scale: _distance_ce_kernel(z, y, alpha, weight, table, scale), 2, reduction,
                           formula=lambda t: _distance_ce_formula(t, y, alpha, weight, table), weights=(alpha, weight))
