@@ -74,7 +74,7 @@ def asks(message, *or_holds) -> bool:
 
 def visible_only_answer(notebook, visible_only, name):
     """The function ``name`` of the solution ``notebook``, from the one cell holding ``visible_only[0]`` (once), run
-    with ``visible_only[1]`` in its place: the answer of tests/test_nbgrader.py's VISIBLE_ONLY."""
+    with ``visible_only[1]`` in its place: an answer that passes only the visible checks."""
     from notebook_utils import ROOT
     with open(ROOT / "solutions" / notebook) as file:
         cells = json.load(file)["cells"]

@@ -312,7 +312,8 @@ def test_right_answers_pass_the_visible_checks(capsys):
 
 
 def test_the_visible_only_answer_passes_every_visible_check_and_fails_a_hidden_one():
-    """tests/test_nbgrader.py's VISIBLE_ONLY for 01_imbalance: the solution with '"s = 4": "above 0.8"' replaced
+    """An answer that passes only the visible checks (the one tests/test_nbgrader.py hands in): the solution with
+    '"s = 4": "above 0.8"' replaced
     by '"s = 4": "0.3 to 0.7"' passes the visible check and fails the graded part."""
     visible_only = {**RIGHT_PREDICTION, "s = 4": "0.3 to 0.7"}
     ex01.check_recall_prediction(visible_only, REASON)

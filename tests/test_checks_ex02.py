@@ -303,7 +303,7 @@ def test_right_answers_pass_the_visible_checks(capsys):
 
 
 def test_the_visible_only_answer_passes_every_visible_check_and_fails_a_hidden_one():
-    """tests/test_nbgrader.py's VISIBLE_ONLY for 02_weighted_bce: the solution with '"positive example, z < 0":
+    """An answer that passes only the visible checks: the solution with '"positive example, z < 0":
     "above 500"' replaced by '"positive example, z < 0": "20 to 100"' passes the visible check and fails the graded
     part."""
     visible_only = {**RIGHT_BREAKS, "positive example, z < 0": "20 to 100"}

@@ -409,7 +409,7 @@ def test_right_answers_pass_visible_and_hidden(capsys):
     assert capsys.readouterr().out.count("\u2714") == 8
 
 
-# ---------------------------------------------------------------- the answer for tests/test_nbgrader.py's VISIBLE_ONLY
+# -------------------------------------------------------------------- an answer that passes only the visible checks
 
 def test_the_visible_only_answer_passes_every_visible_check_and_fails_a_hidden_one():
     """The solution's weights with the counts sorted largest first, as in every visible case: the hidden case

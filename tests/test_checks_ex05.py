@@ -306,8 +306,8 @@ def test_an_unfinished_open_scenario_is_not_done_yet():
         ex05.check_open_scenario(unfinished, ATTRIBUTE, PROBS, ..., ...)
 
 
-def test_the_visible_only_answer_of_the_nbgrader_test_passes_visible_and_fails_hidden(capsys):
-    """tests/test_nbgrader.py's VISIBLE_ONLY for this set: the expected cost replaced by the row of the most probable
+def test_the_visible_only_answer_passes_visible_and_fails_hidden(capsys):
+    """An answer that passes only the visible checks: the expected cost replaced by the row of the most probable
     class, right whenever the true class is certain or one action is never dearer."""
     def bayes_decide(probs, cost_matrices):
         probs, C = np.asarray(probs, dtype=float), np.asarray(cost_matrices, dtype=float)

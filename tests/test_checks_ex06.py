@@ -261,8 +261,8 @@ def test_wrong_open_costs_fail(fp, split, report, message):
         ex06.check_open_costs(OPEN_FN, fp, split, report)
 
 
-def test_the_visible_only_answer_of_the_nbgrader_test_passes_visible_and_fails_hidden(capsys):
-    """tests/test_nbgrader.py's VISIBLE_ONLY for this set: only the first two classes of the group left out."""
+def test_the_visible_only_answer_passes_visible_and_fails_hidden(capsys):
+    """An answer that passes only the visible checks: only the first two classes of the group left out."""
     def fp_group_term(logits, group):
         outside = torch.ones(logits.shape[1], dtype=torch.bool)
         outside[list(group)[:2]] = False

@@ -279,8 +279,8 @@ def test_wrong_open_threshold_experiments_fail(draw, costs, agreement, report, m
         ex07.check_open_threshold_theorem(draw, costs, agreement, report)
 
 
-def test_the_visible_only_answer_of_the_nbgrader_test_passes_visible_and_fails_hidden(capsys):
-    """tests/test_nbgrader.py's VISIBLE_ONLY for this set: the target rounded to one decimal."""
+def test_the_visible_only_answer_passes_visible_and_fails_hidden(capsys):
+    """An answer that passes only the visible checks: the target rounded to one decimal."""
     def cost_ratio_for(p_target, n1, n0):
         return round(p_target, 1) * n0 / ((1 - round(p_target, 1)) * n1)
     ex07.check_cost_ratio_for(cost_ratio_for)

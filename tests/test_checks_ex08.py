@@ -402,7 +402,7 @@ def test_new_scenario_stub_is_not_done_yet():
     assert "expected a single number" in fails_clean(ex08.check_new_scenario, ..., ..., ..., ...)
 
 
-# ------------------------------------------------------------------ the answer tests/test_nbgrader.py submits as visible-only
+# ------------------------------------------------------------------ an answer that passes only the visible checks
 VISIBLE_ONLY = ("np.fill_diagonal(per_cell, 0.0)", "per_cell -= np.diag(np.asarray(fn_cost, dtype=float))")
 
 

@@ -527,7 +527,7 @@ def test_method_comparison_wrong(honest_runs):
     fails_clean(ex09.check_method_comparison, None, 0.0, 0.0)
 
 
-# --- the answer tests/test_nbgrader.py submits as visible-only: LDAM's margins with n^(-1/2) instead of n^(-1/4)
+# --- an answer that passes only the visible checks: LDAM's margins with n^(-1/2) instead of n^(-1/4)
 VISIBLE_ONLY = ("(counts.min() / counts) ** 0.25", "(counts.min() / counts) ** 0.5")
 
 

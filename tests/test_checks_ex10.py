@@ -491,7 +491,7 @@ def test_ordinal_study_wrong(honest_study):
     fails_clean(ex10.check_ordinal_study, None)
 
 
-# --- the answer tests/test_nbgrader.py submits as visible-only: each example's CORN loss divided by its tasks
+# --- an answer that passes only the visible checks: each example's CORN loss divided by its tasks
 VISIBLE_ONLY = ("torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1)",
                 "torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1) / reached.sum(dim=1)")
 

@@ -541,12 +541,12 @@ def test_every_check_has_its_forbidden_fragments():
     assert sorted(FORBIDDEN) == checks
 
 
-#: tests/test_nbgrader.py's VISIBLE_ONLY replacement for exercise 11, in the solution's balanced_params: the factor
+#: The visible-only replacement for exercise 11, in the solution's balanced_params: the factor
 #: taken from the majority class, right whenever the negatives are the majority (every visible case).
 VISIBLE_ONLY = ("c = len(y) / (2 * np.sum(y == 0))", "c = len(y) / (2 * max(np.sum(y == 0), np.sum(y == 1)))")
 
 
-def test_the_visible_only_answer_of_the_grading_cycle_passes_visible_and_fails_hidden(capsys):
+def test_the_visible_only_answer_passes_visible_and_fails_hidden(capsys):
     balanced_params = visible_only_answer("11_one_loss_five_libraries.ipynb", VISIBLE_ONLY, "balanced_params")
     ex11.check_balanced_params(balanced_params)
     failure(hidden_ex11.check_balanced_params, balanced_params, match="140 positive")

@@ -436,12 +436,12 @@ def test_every_check_has_its_forbidden_fragments():
     assert sorted(FORBIDDEN) == checks
 
 
-#: tests/test_nbgrader.py's VISIBLE_ONLY replacement for exercise 12, in the solution's task 3 prediction: the rare
+#: The visible-only replacement for exercise 12, in the solution's task 3 prediction: the rare
 #: class predicted more often after the prior correction. The visible check only sees a well-formed prediction.
 VISIBLE_ONLY = ('"alerts changed by the temperature": "under 10 %",', '"alerts changed by the temperature": "none",')
 
 
-def test_the_visible_only_answer_of_the_grading_cycle_passes_visible_and_fails_hidden(capsys):
+def test_the_visible_only_answer_passes_visible_and_fails_hidden(capsys):
     prediction = visible_only_answer("12_after_training.ipynb", VISIBLE_ONLY, "calibration_prediction")
     assert prediction == {"alerts changed by the temperature": "none", "alerts after the prior correction": "fewer"}
     ex12.check_calibration_prediction(prediction, CALIBRATION_REASON)

@@ -478,7 +478,7 @@ def test_every_check_has_its_forbidden_fragments():
     assert sorted(FORBIDDEN) == checks
 
 
-#: tests/test_nbgrader.py's VISIBLE_ONLY replacement for exercise 13, in the solution's task 6 prediction: macro F1
+#: The visible-only replacement for exercise 13, in the solution's task 6 prediction: macro F1
 #: predicted to stay (the lecture's rare label had few hits to lose). The visible check only sees a well-formed one.
 VISIBLE_ONLY = ('"macro F1": "falls",           # its F1', '"macro F1": "stays",           # its F1')
 

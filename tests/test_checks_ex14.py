@@ -317,7 +317,7 @@ def test_a_test_with_every_property_but_the_wrong_value_passes_the_visible_part_
 
 
 def test_the_solution_with_a_sign_test_is_the_visible_only_answer_of_the_grading_cycle():
-    """tests/test_nbgrader.py's VISIBLE_ONLY replacement for exercise 14, run here on the checks themselves."""
+    """The answer to exercise 14 that passes only the visible checks, run on the checks themselves."""
     def significance(rows, a, b, cost_ratio, metric="real_world_cost"):
         at = rows[rows["cost_ratio"] == cost_ratio]
         per_dataset = at.groupby(["dataset", "method"])[metric].mean().unstack("method")

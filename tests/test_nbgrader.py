@@ -1,15 +1,17 @@
-"""nbgrader end to end, for every set: our solutions work as an nbgrader course's source notebooks.
+"""nbgrader end to end: our solutions work as an nbgrader course's source notebooks.
 
-For each set a throw-away course gets the solution in `source/`; `nbgrader generate_assignment`
-must release a notebook equal in substance to our `exercises/`. Then submissions
-built from the release are autograded: answers that pass only the visible checks lose the points
-of the hidden tests, which nbgrader puts back into the check cells when it grades; and, for four
-sets, the solution's answers get every automatic point, with each written answer waiting for a
-human, and the unsolved release gets nothing (every solution runs under nbval with its hidden
-tests in place, and every exercise has every check fail as shipped, tests/test_course_notebooks.py:
-the same runs, so the others are not handed in again). The feedback
-each student gets shows the hidden tests' verdicts but none of their cases: those live in
-``wloss_grading``, which the hidden-test cells only import.
+For every set a throw-away course gets the solution in `source/`; `nbgrader generate_assignment`
+must release a notebook equal in substance to our `exercises/`. For four sets (``HANDED_IN``) three
+submissions built from the release are autograded: the solution's answers get every automatic point,
+with each written answer waiting for a human; the untouched release gets nothing; and answers that
+pass only the visible checks lose the points of the hidden tests, which nbgrader puts back into the
+check cells when it grades. The feedback each student gets shows the hidden tests' verdicts but none
+of their cases: those live in ``wloss_grading``, which the hidden-test cells only import.
+
+The other sets are not handed in again: every solution runs under nbval with its hidden tests in place
+(a check cell that does not raise is nbgrader's point), every exercise has every check cell fail as
+shipped (tests/test_course_notebooks.py: the run that scores the untouched release 0), and each set's
+visible-only answer is run against its visible and hidden checks in tests/test_checks_exNN.py.
 """
 import os
 import re
@@ -25,45 +27,20 @@ from notebook_utils import ROOT, notebooks
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 SOLUTIONS = notebooks("solutions")
-#: For each set, a plausible answer that passes the visible checks but not the hidden tests: a text
+#: For each handed-in set, a plausible answer that passes the visible checks but not the hidden tests: a text
 #: replacement in the solution's answers. Exercise 00: counts without `minlength` drop the
 #: classes after the largest label, which only the hidden cases contain.
 VISIBLE_ONLY = {
     "00_start_here": ("np.bincount(y, minlength=num_classes)", "np.bincount(y)"),
     # a prediction changed after the experiment: the visible check sees only that it is well formed
     "01_imbalance": ('"s = 4": "above 0.8",', '"s = 4": "0.3 to 0.7",'),
-    "02_weighted_bce": ('"positive example, z < 0": "above 500",', '"positive example, z < 0": "20 to 100",'),
-    # weights that assume the counts sorted largest first; a hidden case lists the small class first
-    "03_class_weights": ("counts.sum() / counts", "counts.sum() / np.sort(counts)[::-1]"),
     # the cost of a correct negative dropped; the hidden matrices have C[0, 0] != 0
     "04_thresholds_costs": ("cost[0, 1] - cost[0, 0]", "cost[0, 1] - 0.0"),
-    # the expected cost of the most probable class's row, right only where the true class is certain
-    "05_per_example_costs": ('expected = np.einsum("nk,nkj->nj", probs, C)',
-                             'expected = C[np.arange(len(probs)), probs.argmax(axis=1)]'),
-    # a group term that reads only its first two classes; a hidden group has three
-    "06_rwwce": ("outside[list(group)] = False", "outside[list(group)[:2]] = False"),
-    # a cost ratio from a rounded target probability, right on the visible targets only
-    "07_rwwce_max_likelihood": ("return p_target * n0 / ((1 - p_target) * n1)",
-                                "return round(p_target, 1) * n0 / ((1 - round(p_target, 1)) * n1)"),
-    # the diagonal subtracted as fn_cost's, right while fp_cost's diagonal is zero
-    "08_replication": ("np.fill_diagonal(per_cell, 0.0)", "per_cell -= np.diag(np.asarray(fn_cost, dtype=float))"),
-    # margins proportional to n^(-1/2) instead of n^(-1/4)
-    "09_beyond_reweighting": ("(counts.min() / counts) ** 0.25", "(counts.min() / counts) ** 0.5"),
-    # CORN's tasks averaged per example instead of summed
-    "10_ordinal_labels": ("torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1)",
-                          "torch.where(reached, bce, torch.zeros_like(bce)).sum(dim=1) / reached.sum(dim=1)"),
-    # Keras's class weight for the negatives computed from the larger class, right while negatives are the majority
-    "11_one_loss_five_libraries": ("c = len(y) / (2 * np.sum(y == 0))",
-                                   "c = len(y) / (2 * max(np.sum(y == 0), np.sum(y == 1)))"),
-    # predictions changed after the experiment: the visible checks see only that they are well formed
-    "12_after_training": ('"alerts changed by the temperature": "under 10 %",',
-                          '"alerts changed by the temperature": "none",'),
     "13_multi_label": ('"macro F1": "falls",           # its F1', '"macro F1": "stays",           # its F1'),
-    # a sign test where the task asks for the signed-rank test, right on every property the visible check tries
-    "14_real_data": ("    return float(stats.wilcoxon(per_dataset[a] - per_dataset[b]).pvalue)",
-                     "    d = per_dataset[a] - per_dataset[b]\n"
-                     "    return float(stats.binomtest(int((d > 0).sum()), int((d != 0).sum())).pvalue)"),
 }
+#: The sets whose release is handed in three times (solved, untouched, visible-only) and autograded: functions checked
+#: on hidden cases (00, 04) and predictions compared with an experiment (01, 13).
+HANDED_IN = sorted(VISIBLE_ONLY)
 
 
 def run(args, cwd):
@@ -137,37 +114,42 @@ def submit(course, name, student, replace=None):
     nbformat.write(released, target / f"{name}.ipynb")
 
 
-def test_every_set_has_an_answer_that_passes_only_the_visible_checks():
-    assert sorted(VISIBLE_ONLY) == sorted(p.stem for p in SOLUTIONS)
+def test_every_other_set_runs_its_visible_only_answer_against_its_checks():
+    """The sets not handed in test an answer that passes only the visible checks in their own check tests."""
+    missing = []
+    for path in SOLUTIONS:
+        number = path.stem[:2]
+        tests = (ROOT / "tests" / f"test_checks_ex{number}.py").read_text()
+        if path.stem not in HANDED_IN and not re.search(r"def test_\w*visible_only\w*\(", tests):
+            missing.append(path.stem)
+    assert not missing, f"no test of a visible-only answer for {missing}"
 
 
-#: Sets whose solution and untouched release are also handed in and autograded. Every other set's solution runs under
-#: nbval with its hidden tests in place, which is the same run: a check cell that does not raise gets its point; and
-#: every other release, equal to its exercise (asserted below for every set), has every check cell fail as shipped
-#: (tests/test_course_notebooks.py), which is the run that scores it 0.
-SOLVED_SUBMITTED = {"00_start_here", "01_imbalance", "04_thresholds_costs", "13_multi_label"}
+@pytest.mark.parametrize("name", [p.stem for p in SOLUTIONS if p.stem not in HANDED_IN])
+def test_release_equals_our_exercise(tmp_path, name):
+    course = make_course(tmp_path, name)
+    released = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+    assert substance(released) == substance(nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4))
 
 
-@pytest.mark.parametrize("name", [p.stem for p in SOLUTIONS])
+@pytest.mark.parametrize("name", HANDED_IN)
 def test_release_equals_our_exercise_and_autograde_scores_solution_full_release_zero_visible_only_less(tmp_path, name):
     course = make_course(tmp_path, name)
     released = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
     assert substance(released) == substance(nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4))
-    students = ["visible_only"] + (["solved", "unsolved"] if name in SOLVED_SUBMITTED else [])
+    students = ["solved", "unsolved", "visible_only"]
     for student in students:
         submit(course, name, student, VISIBLE_ONLY[name] if student == "visible_only" else None)
     run(["autograde", name, "--create", "--force"], cwd=course)
     run(["generate_feedback", name, "--force"], cwd=course)
 
     maximum = points_of(course / "source" / name / f"{name}.ipynb")
-    if "solved" in students:
-        solved, graded_maximum, written = grades(course, name, "solved")
-        assert graded_maximum == maximum and solved == maximum, f"the solution scored {solved}/{maximum} points"
-        assert all(needs_manual and max_score > 0 for _, needs_manual, _, max_score in written), (
-            f"a written answer of the solution is not waiting for manual grading: {written}")
-    if "unsolved" in students:
-        unsolved, _, unsolved_written = grades(course, name, "unsolved")
-        assert unsolved == 0 and all(score == 0 for _, _, score, _ in unsolved_written), "the unsolved release scored"
+    solved, graded_maximum, written = grades(course, name, "solved")
+    assert graded_maximum == maximum and solved == maximum, f"the solution scored {solved}/{maximum} points"
+    assert all(needs_manual and max_score > 0 for _, needs_manual, _, max_score in written), (
+        f"a written answer of the solution is not waiting for manual grading: {written}")
+    unsolved, _, unsolved_written = grades(course, name, "unsolved")
+    assert unsolved == 0 and all(score == 0 for _, _, score, _ in unsolved_written), "the unsolved release scored"
     visible_only, _, _ = grades(course, name, "visible_only")
     assert 0 < visible_only < maximum, (
         f"answers that pass only the visible checks scored {visible_only}/{maximum}: the hidden tests "
