@@ -53,7 +53,10 @@ def test_compiled_table_covers_every_loss():
 def test_training_step_updates_the_model_and_the_arguments_parse():
     calls, make_targets = bench_losses.compiled_loss_calls(10)
     step = bench_losses.make_step(calls["rwwce"], make_targets["rwwce"], 16, compiled=False)
-    step()
+    first, second = step(), step()
+    assert second < first  # the step trains
     assert bench_losses.step_seconds(step, 2) > 0
+    step.restart()  # every timed sample starts from the initial weights and a fresh Adam state
+    assert torch.equal(step(), first) and torch.equal(step(), second)
     arguments = bench_losses.parse_arguments(["--only", "compiled", "--losses", "rwwce,rps_loss"])
     assert arguments.only == "compiled" and arguments.losses == ["rwwce", "rps_loss"]
