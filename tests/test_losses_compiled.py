@@ -166,7 +166,7 @@ def test_eager_losses_never_take_the_fusable_forms(monkeypatch):
 
     for name in ("rwwce", "focal", "rps", "cross_entropy", "distance_cross_entropy", "bce_per_entry",
                  "sigmoid_focal_per_entry", "asymmetric_per_entry", "reduce_row_sums", "softplus",
-                 "softmax_expectation", "log_one_plus_at_most_one"):
+                 "softmax_expectation", "log_one_plus_at_most_one", "cross_entropy_with_offsets"):
         monkeypatch.setattr(_fusable, name, refuse)
     monkeypatch.setattr(wloss.losses.ldam, "_fused_ldam", refuse)
     monkeypatch.setattr(wloss.losses.corn, "_fused_corn", refuse)
@@ -202,6 +202,9 @@ def test_fusable_helpers_equal_their_readable_forms_outside_compile():
     assert torch.equal(_fusable.cross_entropy_per_example(z, y), torch.nn.functional.cross_entropy(z, y, reduction="none"))
     torch.testing.assert_close(_fusable.cross_entropy(z, _fusable.is_class(z, y)),
                                torch.nn.functional.cross_entropy(z, y, reduction="none"), rtol=1e-15, atol=0)
+    offsets = torch.log(torch.tensor([0.7, 0.2, 0.09, 0.01], dtype=torch.float64))
+    torch.testing.assert_close(_fusable.cross_entropy_with_offsets(z, offsets, _fusable.is_class(z, y)),
+                               torch.nn.functional.cross_entropy(z + offsets, y, reduction="none"), rtol=1e-12, atol=1e-15)
     flat = torch.cat([z.reshape(-1), torch.linspace(-70, 70, 2801, dtype=torch.float64)])
     # softplus: log1p by the polynomial of two_atanh (relative error < 4e-9), e^-|x| clamped at e^-64 (< 1.6e-28)
     torch.testing.assert_close(_fusable.softplus(flat), torch.nn.functional.softplus(flat), rtol=5e-9, atol=1.7e-28)

@@ -93,6 +93,22 @@ def cross_entropy(logits: torch.Tensor, is_label: torch.Tensor) -> torch.Tensor:
     return ((top - pick(logits, is_label)) + torch.log(total))[:, 0] + nan_where_not_finite(row_max)
 
 
+def cross_entropy_with_offsets(logits: torch.Tensor, offsets: torch.Tensor, is_label: torch.Tensor) -> torch.Tensor:
+    """-log softmax(z + c)_y (N,) for offsets c (K,), e.g. the logit adjustment tau log(prior), in two passes over
+    each row (F.cross_entropy's number): m = max_k (z_k + c_k), then the sum of exp((z_k - m) + c_k) and the pick.
+
+    m is only a shift (rounded, and a constant to autograd): each number the loss is computed from, (z_k - m) + c_k,
+    rounds the offset next to an O(1) gap, never next to |z| ~ 1e4, as the readable form's shift by max z does. The
+    largest of them is 0 up to a rounding, so the sum is at least about 1. Shifting by max z first and then by the
+    cross-entropy's own max made three passes (measured, N = 65,536, K = 10, one thread: eval 1.6-1.8x compiled
+    F.cross_entropy).
+    """
+    row_max = (logits.detach() + offsets.detach()).amax(1, keepdim=True)
+    shifted = (logits - finite_or_zero(row_max)) + offsets
+    return (torch.log(torch.exp(shifted).sum(1, keepdim=True)) - pick(shifted, is_label))[:, 0] + nan_where_not_finite(
+        row_max)
+
+
 def exp_minus_row_max(logits: torch.Tensor):
     """The row max m (N, 1), the shift ``top`` (m, or 0 where m is infinite), e = exp(z - top) (N, K) and
     S = sum_k e_k (N, 1); m and the shift are constants to autograd, which softmax-based losses do not depend on."""

@@ -407,6 +407,9 @@ def logit_adjusted_cross_entropy(logits, targets, class_prior, tau=1.0, reductio
     tau = nonnegative_scalar(tau, "tau", z)
     prior = weight_tensor(class_prior, "class_prior", z, shape=(z.shape[1],),
                           positive_because="its log is added to the logits")
+    if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
+        per_example = _fusable.cross_entropy_with_offsets(z, tau * torch.log(prior), _fusable.is_class(z, y))
+        return reduce(per_example, reduction, logits.dtype)
     # shift by the row max first, so that adding log prior rounds an O(1) number even when |z| ~ 1e4;
     # the loss does not change under a shift of a row, so the shift needs no gradient
     adjusted = (z - z.detach().amax(dim=1, keepdim=True)) + tau * torch.log(prior)
