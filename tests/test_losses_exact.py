@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from wloss import losses, reference
-from wloss.losses import _blockwise
+from wloss.losses import _blockwise, multiclass
 
 N, K = 7, 5
 
@@ -169,6 +169,43 @@ def test_rwwce_over_several_row_blocks_matches_autograd_of_the_formula(monkeypat
     (grad,) = torch.autograd.grad(loss.sum(), z)
     torch.testing.assert_close(loss, direct.detach())
     torch.testing.assert_close(grad, direct_grad)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_rwwce_small_batch_closed_form_equals_autograd_of_the_formula(monkeypatch, reduction):
+    """Below _KERNEL_MIN_ELEMENTS an eager training call takes loss and gradient in closed form: the loss is the
+    formula's to the last bit, the gradient autograd's of the formula, rows dominated by a class at 1e4 included;
+    a backward that builds a graph still differentiates the formula (double backward)."""
+    monkeypatch.setattr(_blockwise, "_KERNEL_MIN_ELEMENTS", 1 << 12)
+    gen = np.random.default_rng(6)
+    logits = gen.normal(scale=3.0, size=(N, K))
+    logits[0] = [1e4, 0.0, -1e4, 3.0, 1e4 - 60.0]
+    y = torch.as_tensor(gen.integers(0, K, N))
+    fn, fp = gen.uniform(0.5, 2, K), gen.uniform(0, 5, (K, K))
+    fn_n, fp_nk = gen.uniform(0.5, 2, N), gen.uniform(0, 5, (N, K))
+    calls = {"rwwce": lambda t: losses.rwwce(t, y, fn, fp, reduction=reduction),
+             "rwwce_per_example": lambda t: losses.rwwce_per_example(t, y, fn_n, fp_nk, reduction=reduction)}
+    closed_forms = []
+    exact = multiclass._rwwce_exact_loss_and_grad
+    monkeypatch.setattr(multiclass, "_rwwce_exact_loss_and_grad",
+                        lambda *args: closed_forms.append(1) or exact(*args))
+    for name, call in calls.items():
+        results = []
+        for closed_form in (True, False):
+            with monkeypatch.context() as patched:
+                if not closed_form:
+                    patched.setattr(_blockwise, "_small_batch_training", lambda *args: False)
+                z = torch.tensor(logits, requires_grad=True)
+                calls_before = len(closed_forms)
+                loss = call(z)
+                assert (len(closed_forms) > calls_before) == closed_form, name
+                (grad,) = torch.autograd.grad(loss.sum(), z, create_graph=True)
+                (second,) = torch.autograd.grad((grad * grad).sum(), z)
+                results.append((loss.detach(), grad.detach(), second))
+        (loss, grad, second), (formula_loss, formula_grad, formula_second) = results
+        assert torch.equal(loss, formula_loss), name
+        torch.testing.assert_close(grad, formula_grad, rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(second, formula_second, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["rwwce_per_example", "focal_loss", "rps_loss", "distance_penalized_cross_entropy"])

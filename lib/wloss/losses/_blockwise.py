@@ -119,6 +119,15 @@ def analytic_path_applies(logits: torch.Tensor, weights=()) -> bool:
             and not torch._C._functorch.is_functorch_wrapped_tensor(logits))
 
 
+def _small_batch_training(logits: torch.Tensor, weights=()) -> bool:
+    """Whether a batch below ``_KERNEL_MIN_ELEMENTS`` is trained eagerly on the CPU in its logits only: where
+    ``analytic_path_applies`` but for the size, with a gradient wanted."""
+    return (logits.shape[0] > 0 and logits.device.type == "cpu" and torch.is_grad_enabled() and logits.requires_grad
+            and not any(isinstance(w, torch.Tensor) and w.requires_grad for w in weights)
+            and not torch.compiler.is_compiling()
+            and not torch._C._functorch.is_functorch_wrapped_tensor(logits))
+
+
 class _PrecomputedGradient(torch.autograd.Function):
     """Autograd node of a loss whose gradient ``compute()`` returns with it: (loss (N,), grad (N, K)).
 
@@ -150,11 +159,18 @@ class _PrecomputedGradient(torch.autograd.Function):
 
 
 def blockwise_loss(logits: torch.Tensor, make_kernel: Callable[[float], Kernel], scratch_blocks: int,
-                   reduction: str, formula: Callable[[torch.Tensor], torch.Tensor], weights=()) -> torch.Tensor:
+                   reduction: str, formula: Callable[[torch.Tensor], torch.Tensor], weights=(),
+                   small_batch_loss_and_grad: Callable[[torch.Tensor], tuple] | None = None) -> torch.Tensor:
     """Apply ``reduction`` to the per-example loss: the kernel ``make_kernel(scale)`` computes it block by block
-    with its gradient where ``analytic_path_applies``; ``formula(logits)`` (N,) gives it everywhere else."""
+    with its gradient where ``analytic_path_applies``; ``formula(logits)`` (N,) gives it everywhere else, but for
+    the eager training of a small batch where ``small_batch_loss_and_grad(logits)`` is given: it returns the loss
+    (N,), the formula's to the last bit, with its gradient (N, K) at once, in fewer tensor operations than autograd
+    of the formula (which still gives every higher derivative)."""
     if not analytic_path_applies(logits, weights):
-        return reduce(formula(logits), reduction)
+        if small_batch_loss_and_grad is None or not _small_batch_training(logits, weights):
+            return reduce(formula(logits), reduction)
+        return reduce(_PrecomputedGradient.apply(logits, lambda: small_batch_loss_and_grad(logits.detach()), formula),
+                      reduction)
     scale = {"none": 1.0, "sum": 1.0, "mean": 1.0 / logits.shape[0]}[reduction]
     kernel = make_kernel(scale)
     if not (torch.is_grad_enabled() and logits.requires_grad):  # evaluation: the loss alone

@@ -209,7 +209,9 @@ def rwwce_per_example(logits, targets, fn_weight, fp_weight, reduction="mean"):
     loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn, fp, False, scale), 3, reduction,
                           formula=lambda t: (_fusable.rwwce(t, y, fn, fp) if torch.compiler.is_compiling()
                                              else _rwwce_formula(t, y, fn, fp.scatter(1, y[:, None], 0.0))),
-                          weights=(fn, fp))
+                          weights=(fn, fp),
+                          small_batch_loss_and_grad=lambda t: _rwwce_exact_loss_and_grad(
+                              t, y, fn, fp.scatter(1, y[:, None], 0.0)))
     return loss.to(logits.dtype)
 
 
@@ -245,7 +247,9 @@ def rwwce(logits, targets, fn_cost, fp_cost, reduction="mean"):
     loss = blockwise_loss(z, lambda scale: _rwwce_kernel(z, y, fn_of_targets, fp, True, scale), 3, reduction,
                           formula=lambda t: (_fusable.rwwce if torch.compiler.is_compiling() else _rwwce_formula)(
                               t, y, fn_of_targets, fp.index_select(0, y)),
-                          weights=(fn, fp))
+                          weights=(fn, fp),
+                          small_batch_loss_and_grad=lambda t: _rwwce_exact_loss_and_grad(
+                              t, y, fn_of_targets, fp.index_select(0, y)))
     return loss.to(logits.dtype)
 
 
