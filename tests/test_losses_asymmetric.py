@@ -98,6 +98,40 @@ def test_gradcheck_float64_and_the_focusing_weight_is_not_detached():
     assert not torch.allclose(ours, detached, rtol=1e-3)
 
 
+@pytest.mark.parametrize("clip", [0.0, 0.05, 0.3])
+@pytest.mark.parametrize("gamma_pos, gamma_neg", [(0.0, 4.0), (1.0, 0.5), (2.5, 0.0), (0.0, 0.0)])
+def test_eager_training_takes_the_formulas_loss_and_its_gradient_in_closed_form(monkeypatch, gamma_pos, gamma_neg,
+                                                                                clip):
+    """Eager training takes loss and gradient at once: the loss is the formula's to the last bit, the gradient
+    autograd's of the formula (entries at the margin, far beyond it and at |z| = 1e4 included); a backward that
+    builds a graph still differentiates the formula."""
+    from wloss.losses import asymmetric
+
+    z0, y = random_case(n=8, n_labels=6, seed=4)
+    z0[0] = torch.tensor([1e4, -1e4, 40.0, -40.0, np.log(clip / (1 - clip)) if clip else 0.0, 0.0])
+    y[0] = torch.tensor([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    y[1, :3] = torch.tensor([0.0, 0.0, 0.0])
+    z0[1, :3] = torch.tensor([1e4, -1e4, 40.0])
+    results = []
+    for closed_form in (True, False):
+        with monkeypatch.context() as patched:
+            if not closed_form:
+                patched.setattr(asymmetric, "_closed_form_applies", lambda *args: False)
+            z = z0.clone().requires_grad_(True)
+            loss = asymmetric_loss(z, y, gamma_pos, gamma_neg, clip, reduction="none")
+            assert (type(loss.grad_fn).__name__ == "_PrecomputedGradientBackward") == closed_form
+            (grad,) = torch.autograd.grad(loss.sum(), z)  # a plain backward: the closed form where it applies
+            (grad_in_graph,) = torch.autograd.grad(
+                asymmetric_loss(z, y, gamma_pos, gamma_neg, clip, reduction="none").sum(), z, create_graph=True)
+            (second,) = torch.autograd.grad((grad_in_graph * grad_in_graph).sum(), z)
+            results.append((loss.detach(), grad, second))
+    (loss, grad, second), (formula_loss, formula_grad, formula_second) = results
+    assert torch.equal(loss, formula_loss)
+    assert torch.isfinite(grad).all()
+    torch.testing.assert_close(grad, formula_grad, rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(second, formula_second, rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("clip", [0.05, 0.0])
 def test_finite_and_accurate_at_extreme_float32_logits(clip):
     big = torch.tensor([[1e4, -1e4, 1e4, -1e4, 0.0, 30.0], [-1e4, 1e4, 1e4, -1e4, -2.7, 100.0],

@@ -199,9 +199,10 @@ def test_rwwce_small_batch_closed_form_equals_autograd_of_the_formula(monkeypatc
                 calls_before = len(closed_forms)
                 loss = call(z)
                 assert (len(closed_forms) > calls_before) == closed_form, name
-                (grad,) = torch.autograd.grad(loss.sum(), z, create_graph=True)
-                (second,) = torch.autograd.grad((grad * grad).sum(), z)
-                results.append((loss.detach(), grad.detach(), second))
+                (grad,) = torch.autograd.grad(loss.sum(), z)  # a plain backward: the closed form where it applies
+                (grad_in_graph,) = torch.autograd.grad(call(z).sum(), z, create_graph=True)
+                (second,) = torch.autograd.grad((grad_in_graph * grad_in_graph).sum(), z)
+                results.append((loss.detach(), grad, second))
         (loss, grad, second), (formula_loss, formula_grad, formula_second) = results
         assert torch.equal(loss, formula_loss), name
         torch.testing.assert_close(grad, formula_grad, rtol=1e-12, atol=1e-12)

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from wloss._validation import as_checked_tensor
 from wloss.losses import _fusable
+from wloss.losses._blockwise import _PrecomputedGradient
 from wloss.losses._inputs import binary_labels, check_logits, check_reduction, nonnegative_scalar, reduce
 
 
@@ -110,25 +111,70 @@ def asymmetric_loss(logits, targets, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, re
     if torch.compiler.is_compiling():  # the same loss, in the form Inductor fuses (wloss.losses._fusable)
         terms = _fusable.asymmetric_per_entry(z, y, gamma_pos, gamma_neg, clip)
         return _fusable.reduce_row_sums(terms, reduction).to(logits.dtype)
-    # positives: (1 - p)^gamma_pos * (-log p), with 1 - p = sigma(-z) and -log p = softplus(-z)
-    positive = torch.exp(gamma_pos * F.logsigmoid(-z)) * F.softplus(-z)
-    if clip == 0:
-        # p_m = p: p^gamma_neg * (-log(1 - p)), with -log(1 - p) = softplus(z)
-        negative = torch.exp(gamma_neg * F.logsigmoid(z)) * F.softplus(z)
+    if _closed_form_applies(z, (gamma_pos, gamma_neg)):  # eager training: the loss with its gradient at once
+        per_example = _PrecomputedGradient.apply(
+            z, lambda: _loss_and_grad(z.detach(), y, gamma_pos, gamma_neg, clip),
+            lambda t: _per_example(t, y, gamma_pos, gamma_neg, clip))
     else:
-        shifted = (torch.sigmoid(z) - clip).clamp(min=0.0)  # p_m
-        small = shifted < 0.5
-        # 1 - p_m = min(sigma(-z) + clip, 1); each branch sees only inputs where it is finite, so that
-        # the branch torch.where discards gives a zero gradient, not 0 * inf = NaN
-        log_not = torch.where(small, torch.log1p(-torch.where(small, shifted, 0.0)),
-                              torch.log(torch.sigmoid(-z) + clip))
-        # p_m^gamma_neg, with 0^gamma read as 0 (its term is 0 anyway: log(1 - 0) = 0), so that the
-        # power is never differentiated at 0
-        kept = shifted > 0
-        weight = torch.where(kept, torch.where(kept, shifted, 1.0) ** gamma_neg, 0.0)
-        negative = -weight * log_not
-    per_example = (y * positive + (1 - y) * negative).sum(dim=1)
+        per_example = _per_example(z, y, gamma_pos, gamma_neg, clip)
     return reduce(per_example, reduction, logits.dtype)
 
+
+def _terms(z, gamma_pos, gamma_neg, clip):
+    """The positive and negative terms of every entry (N, L), and what their gradients reuse."""
+    # positives: (1 - p)^gamma_pos * (-log p), with 1 - p = sigma(-z) and -log p = softplus(-z)
+    focus_pos = torch.exp(gamma_pos * F.logsigmoid(-z))
+    minus_log_p = F.softplus(-z)
+    positive = focus_pos * minus_log_p
+    if clip == 0:
+        # p_m = p: p^gamma_neg * (-log(1 - p)), with -log(1 - p) = softplus(z)
+        focus_neg = torch.exp(gamma_neg * F.logsigmoid(z))
+        minus_log_not = F.softplus(z)
+        return positive, focus_neg * minus_log_not, (focus_pos, minus_log_p, focus_neg, minus_log_not, None)
+    shifted = (torch.sigmoid(z) - clip).clamp(min=0.0)  # p_m
+    small = shifted < 0.5
+    # 1 - p_m = min(sigma(-z) + clip, 1); each branch sees only inputs where it is finite, so that
+    # the branch torch.where discards gives a zero gradient, not 0 * inf = NaN
+    log_not = torch.where(small, torch.log1p(-torch.where(small, shifted, 0.0)),
+                          torch.log(torch.sigmoid(-z) + clip))
+    # p_m^gamma_neg, with 0^gamma read as 0 (its term is 0 anyway: log(1 - 0) = 0), so that the
+    # power is never differentiated at 0
+    kept = shifted > 0
+    weight = torch.where(kept, torch.where(kept, shifted, 1.0) ** gamma_neg, 0.0)
+    return positive, -weight * log_not, (focus_pos, minus_log_p, weight, log_not, shifted)
+
+
+def _per_example(z, y, gamma_pos, gamma_neg, clip):
+    """loss_i (N,): the readable formula, for autograd (to any order)."""
+    positive, negative, _ = _terms(z, gamma_pos, gamma_neg, clip)
+    return (y * positive + (1 - y) * negative).sum(dim=1)
+
+
+def _loss_and_grad(z, y, gamma_pos, gamma_neg, clip):
+    """``_per_example`` (N,), to the last bit, and its gradient (N, L) in closed form. With p = sigma(z),
+    q = 1 - p = sigma(-z) and the pieces of ``_terms``:
+        d positive / dz = -q^gamma_pos (gamma_pos p softplus(-z) + q)
+        d negative / dz = p^gamma_neg (gamma_neg q softplus(z) + p)                                  (clip = 0)
+        d negative / dz = p q (w / (1 - p_m) - gamma_neg (w / p_m) log(1 - p_m)),  w = p_m^gamma_neg  (p_m > 0)
+    and 0 where p_m = 0 (p <= clip)."""
+    positive, negative, (focus_pos, minus_log_p, focus_neg, log_not, shifted) = _terms(z, gamma_pos, gamma_neg, clip)
+    loss = (y * positive + (1 - y) * negative).sum(dim=1)
+    p, q = torch.sigmoid(z), torch.sigmoid(-z)
+    grad_pos = -focus_pos * (gamma_pos * p * minus_log_p + q)
+    if clip == 0:
+        grad_neg = focus_neg * (gamma_neg * q * log_not + p)  # log_not holds softplus(z) here
+    else:
+        weight = focus_neg
+        kept = shifted > 0
+        safe = torch.where(kept, shifted, 1.0)
+        grad_neg = torch.where(kept, p * q * (weight / (1 - safe) - gamma_neg * (weight / safe) * log_not), 0.0)
+    return loss, torch.where(y > 0, grad_pos, grad_neg)
+
+
+def _closed_form_applies(z: torch.Tensor, scalars) -> bool:
+    """Eager training in the logits only: a gradient wanted of them and of no exponent, outside torch.func."""
+    return (torch.is_grad_enabled() and z.requires_grad and z.numel() > 0
+            and not any(isinstance(s, torch.Tensor) and s.requires_grad for s in scalars)
+            and not torch._C._functorch.is_functorch_wrapped_tensor(z))
 
 __all__ = ["asymmetric_loss"]
