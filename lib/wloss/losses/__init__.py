@@ -59,7 +59,10 @@ require grad) the same blocks compute the loss alone. Their readable formula (pl
 runs instead when a weight requires grad, under ``torch.func`` transforms, for small batches (under 4096
 logits), on devices other than the CPU and on meta tensors; and a backward with ``create_graph=True``
 differentiates that formula, so second derivatives (double backward, gradient penalties, Hessians,
-``gradgradcheck``) are exact. The other losses are plain autograd throughout.
+``gradgradcheck``) are exact. Trained eagerly on a small batch, RWWCE and ``rwwce_per_example`` take
+their loss (the formula's, to the last bit) and its gradient at once, as does ``asymmetric_loss`` at
+every size: fewer tensor operations than autograd of the formula, which a graph-building backward still
+differentiates. The other losses are plain autograd throughout.
 
 Inside ``torch.compile`` the losses run the same formulas in forms Inductor fuses
 (``wloss.losses._fusable``): picks and one-hots as comparisons with the class index, log1p by a
