@@ -14,7 +14,9 @@ gradient to compute (``torch.no_grad()``, logits that do not require grad) a ker
 ``grad=None`` and computes the loss alone. Each loss also has a readable formula that plain autograd
 differentiates; ``blockwise_loss`` runs it instead wherever the kernel cannot be exact or does not pay
 (see ``analytic_path_applies``), and ``_PrecomputedGradient`` differentiates it when a backward builds a
-graph, so that second derivatives are right.
+graph, so that second derivatives are right. A loss may also give a closed form for the eager training of
+a small batch (``small_batch_loss_and_grad``: the formula's loss with its gradient, at once, for RWWCE),
+which dispatches fewer operations than autograd of the formula.
 """
 from __future__ import annotations
 

@@ -157,14 +157,16 @@ def _loss_and_grad(z, y, gamma_pos, gamma_neg, clip):
         d negative / dz = p^gamma_neg (gamma_neg q softplus(z) + p)                                  (clip = 0)
         d negative / dz = p q (w / (1 - p_m) - gamma_neg (w / p_m) log(1 - p_m)),  w = p_m^gamma_neg  (p_m > 0)
     and 0 where p_m = 0 (p <= clip)."""
-    positive, negative, (focus_pos, minus_log_p, focus_neg, log_not, shifted) = _terms(z, gamma_pos, gamma_neg, clip)
+    positive, negative, pieces = _terms(z, gamma_pos, gamma_neg, clip)
     loss = (y * positive + (1 - y) * negative).sum(dim=1)
     p, q = torch.sigmoid(z), torch.sigmoid(-z)
+    focus_pos, minus_log_p = pieces[:2]
     grad_pos = -focus_pos * (gamma_pos * p * minus_log_p + q)
     if clip == 0:
-        grad_neg = focus_neg * (gamma_neg * q * log_not + p)  # log_not holds softplus(z) here
+        _, _, focus_neg, minus_log_not, _ = pieces
+        grad_neg = focus_neg * (gamma_neg * q * minus_log_not + p)
     else:
-        weight = focus_neg
+        _, _, weight, log_not, shifted = pieces
         kept = shifted > 0
         safe = torch.where(kept, shifted, 1.0)
         grad_neg = torch.where(kept, p * q * (weight / (1 - safe) - gamma_neg * (weight / safe) * log_not), 0.0)
