@@ -188,6 +188,30 @@ def test_torch_compile_fullgraph_and_torch_func_equal_eager():
     torch.testing.assert_close(torch.func.grad(call)(z), eager_grad)
 
 
+@pytest.mark.parametrize("clip", [0.0, 0.05, 0.3])
+@pytest.mark.parametrize("gamma_pos, gamma_neg", [(0.0, 4.0), (1.0, 0.5), (2.5, 0.0)])
+def test_compiled_closed_form_equals_eager_and_an_exponent_keeps_its_gradient(gamma_pos, gamma_neg, clip):
+    """Inside torch.compile the terms come from one exponential with a closed-form backward: loss and gradient equal
+    eager's (entries just above the margin and at |z| = 1e4 included), to the 4e-9 of the compiled log1p polynomial;
+    an exponent that requires grad gets eager's gradient."""
+    torch._dynamo.reset()
+    z, y = random_case(n=8, n_labels=6, seed=9)
+    # an entry just above the margin (p_m ~ 5e-6): at the margin itself the gradient jumps (gamma_neg = 0) or is
+    # infinite (gamma_neg < 1), and which side a rounding of p lands on decides it
+    z[0] = torch.tensor([1e4, -1e4, 40.0, -40.0, np.log(clip / (1 - clip)) + 1e-4 if clip else 0.0, 0.5])
+    y[0] = torch.tensor([1.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+    gamma = torch.tensor(gamma_neg, dtype=torch.float64, requires_grad=True)
+    for exponent in (gamma_neg, gamma):
+        call = lambda t: asymmetric_loss(t, y, gamma_pos, exponent, clip)  # noqa: E731
+        zz = z.clone().requires_grad_(True)
+        inputs = (zz, gamma) if exponent is gamma else (zz,)
+        eager = torch.autograd.grad(call(zz), inputs)
+        compiled = torch.compile(call, fullgraph=True, backend="aot_eager")
+        torch.testing.assert_close(compiled(zz), call(zz), rtol=1e-8, atol=1e-12)
+        for got, want in zip(torch.autograd.grad(compiled(zz), inputs), eager):
+            torch.testing.assert_close(got, want, rtol=1e-7, atol=1e-9)
+
+
 @pytest.mark.parametrize("call, error, words", [
     (lambda: asymmetric_loss(np.zeros((2, 3)), [[0, 1, 0]] * 2), TypeError, "logits must be a torch.Tensor"),
     (lambda: asymmetric_loss(torch.zeros(2, 3, dtype=torch.int64), [[0, 1, 0]] * 2), TypeError, "logits must have a floating"),

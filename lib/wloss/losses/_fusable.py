@@ -299,7 +299,14 @@ def asymmetric_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma_pos,
     of at most 1 (``log_one_plus_at_most_one``), none of Sleef's; q = exp(-s), accurate where it is small (as
     1 - p it would carry an absolute error of float32's epsilon, which the gradient -p q / (q + clip) divides by
     clip). p_m^gamma_neg is taken as 0 where p_m = 0 (its term is 0 anyway), so that
-    the power is never differentiated at 0."""
+    the power is never differentiated at 0.
+
+    Unless an exponent requires grad, this is ``_Asymmetric``: the same terms from one exponential per entry (p, q
+    and s from e^-|z|, where the form below takes a second for q) and a closed-form backward (measured, N = 65,536,
+    one thread: K = 10, train 1.0x and eval 1.2-1.3x compiled F.cross_entropy, against 2.1x and 1.6-1.7x; K = 100,
+    train 1.5-1.7x against 3.5-3.9x). With an exponent to differentiate, autograd runs through the form below."""
+    if not any(isinstance(g, torch.Tensor) and g.requires_grad for g in (gamma_pos, gamma_neg)):
+        return _Asymmetric.apply(logits, targets, gamma_pos, gamma_neg, clip)
     s = softplus(logits)
     log_p = logits - s
     positive = -log_p if isinstance(gamma_pos, float) and gamma_pos == 0 else torch.exp(-gamma_pos * s) * -log_p
@@ -315,6 +322,64 @@ def asymmetric_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma_pos,
         weight = torch.where(kept, torch.where(kept, shifted, 1.0).pow(gamma_neg), 0.0)
         negative = -weight * log_not.clamp(max=0.0)
     return negative + targets * (positive - negative)
+
+
+def _asymmetric_pieces(z, gamma_pos, gamma_neg, clip):
+    """What the asymmetric loss and its closed-form gradient read at each entry, from one exponential
+    e = exp(-|z|) (clamped at e^-64): p = sigma(z) and q = sigma(-z) as 1 / (1 + e) and e / (1 + e), each to its
+    last digits where it is small; s = softplus(z) = -log q; the positive term (1 - p)^gamma_pos (-log p) with its
+    focusing factor; the negative term's weight w and log(1 - p_m) (see ``asymmetric_per_entry``)."""
+    e = exp_clamped(-z.abs())
+    r = 1.0 / (1.0 + e)
+    above = z > 0
+    p, q = torch.where(above, r, e * r), torch.where(above, e * r, r)
+    s = z.clamp(min=0.0) + log_one_plus_at_most_one(e)
+    minus_log_p = s - z
+    focus_pos = 1.0 if isinstance(gamma_pos, float) and gamma_pos == 0 else torch.exp(-gamma_pos * s)
+    if clip == 0:
+        weight, log_not = torch.exp(-gamma_neg * minus_log_p), -s  # p^gamma_neg, log(1 - p)
+        shifted = p
+    else:
+        larger, smaller = q.clamp(min=clip), q.clamp(max=clip)
+        log_not = (torch.where(q >= clip, -s, math.log(clip)) + log_one_plus_at_most_one(smaller / larger)).clamp(
+            max=0.0)  # log(1 - p_m) = log(min(q + clip, 1))
+        shifted = p - clip
+        kept = shifted > 0
+        weight = torch.where(kept, torch.where(kept, shifted, 1.0).pow(gamma_neg), 0.0)
+    return p, q, s, minus_log_p, focus_pos, weight, log_not, shifted
+
+
+class _Asymmetric(torch.autograd.Function):
+    """``asymmetric_per_entry`` from one exponential per entry, with the closed-form gradient of
+    ``wloss.losses.asymmetric._loss_and_grad`` (one element-wise pass from the saved logits and targets):
+        d positive / dz = -(1 - p)^gamma_pos (gamma_pos p (-log p) + q),
+        d negative / dz = p^gamma_neg (gamma_neg q s + p)                                     (clip = 0),
+        d negative / dz = p q (w / (1 - p_m) - gamma_neg (w / p_m) log(1 - p_m))  where p_m > 0, else 0.
+    First derivatives only: it runs only while compiling."""
+
+    @staticmethod
+    def forward(ctx, logits, targets, gamma_pos, gamma_neg, clip):
+        ctx.save_for_backward(logits.detach(), targets)
+        ctx.gammas_and_clip = gamma_pos, gamma_neg, clip
+        _, _, s, minus_log_p, focus_pos, weight, log_not, _ = _asymmetric_pieces(logits.detach(), gamma_pos,
+                                                                                  gamma_neg, clip)
+        negative = weight * s if clip == 0 else -weight * log_not
+        return negative + targets * (focus_pos * minus_log_p - negative)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out):
+        z, targets = ctx.saved_tensors
+        gamma_pos, gamma_neg, clip = ctx.gammas_and_clip
+        p, q, s, minus_log_p, focus_pos, weight, log_not, shifted = _asymmetric_pieces(z, gamma_pos, gamma_neg, clip)
+        grad_pos = -focus_pos * (gamma_pos * p * minus_log_p + q)
+        if clip == 0:
+            grad_neg = weight * (gamma_neg * q * s + p)
+        else:
+            kept = shifted > 0
+            safe = torch.where(kept, shifted, 1.0)
+            grad_neg = torch.where(kept, p * q * (weight / (1.0 - safe) - gamma_neg * (weight / safe) * log_not), 0.0)
+        return grad_out * (grad_neg + targets * (grad_pos - grad_neg)), None, None, None, None
 
 
 def _rwwce_rows(z, is_label, fn_weight, fp_rows):
