@@ -25,8 +25,9 @@ Three more things, each measured, decide what Inductor's CPU code costs:
   is 0 below ``FOCAL_NEGLIGIBLE``, RPS's probabilities below ``RPS_EXP_FLOOR``: each changes a value by far less
   than float32 resolves next to the loss.
 - **Autograd of a long forward** saves its intermediates and differentiates every branch: softplus, RWWCE, the
-  focal loss and RPS have closed-form backward passes (``torch.autograd.Function``, first derivatives only),
-  one element-wise pass from the saved logits and a few numbers per row.
+  multiclass and sigmoid focal losses, RPS and the asymmetric loss have closed-form backward passes
+  (``torch.autograd.Function``, first derivatives only), one element-wise pass from the saved logits (and targets)
+  and a few numbers per row; the per-entry ones also take p, 1 - p and softplus from one exponential e^-|z|.
 """
 from __future__ import annotations
 
@@ -280,7 +281,14 @@ def sigmoid_focal_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma, 
     """a (1 - p_t)^gamma (-log p_t) per entry, ``sigmoid_focal_loss``'s formula in fusable form: with x = z (1 - 2 y),
     -log p_t = softplus(x) and 1 - p_t = sigmoid(x) = exp(-softplus(-x)) = exp(x - softplus(x)), so that one softplus
     and one exponential serve both; a = alpha + (1 - 2 alpha)(1 - y), by arithmetic on the 0/1 targets. Where
-    x >> 0, x - softplus(x) rounds to 0 and the factor to 1, its value to float32's resolution."""
+    x >> 0, x - softplus(x) rounds to 0 and the factor to 1, its value to float32's resolution.
+
+    Unless gamma or alpha requires grad, this is ``_SigmoidFocal``: the same terms from one exponential per entry
+    and a closed-form backward (measured, N = 65,536, one thread: K = 10, train 1.06x and eval 0.9-1.0x compiled
+    F.cross_entropy, against 1.3-1.4x and 1.2-1.3x; K = 100, train 2.3-2.7x against 3.0-3.3x). With a weight to
+    differentiate, autograd runs through the form below."""
+    if not any(isinstance(w, torch.Tensor) and w.requires_grad for w in (gamma, alpha)):
+        return _SigmoidFocal.apply(logits, targets, gamma, alpha)
     x = logits * (1.0 - 2.0 * targets)
     bce = softplus(x)
     # (1 - p_t)^gamma = exp(gamma (x - softplus(x))), 0 below e^-64: a confident entry's e^-120 would be subnormal
@@ -288,6 +296,58 @@ def sigmoid_focal_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma, 
     if alpha is not None:
         per_entry = per_entry * ((1.0 - alpha) + (2.0 * alpha - 1.0) * targets)
     return per_entry
+
+
+# Below this 1 - p_t the focal factor (1 - p_t)^gamma of an integer gamma is taken as 0 in ``_SigmoidFocal``: the entry's
+# loss is then below 2^-20 (gamma + 1) (-log p_t ~ 1 - p_t), and its powers would be subnormal numbers
+FOCAL_FACTOR_FLOOR = 2.0 ** -20
+
+
+def _sigmoid_focal_pieces(logits, targets, gamma):
+    """What the sigmoid focal loss and its gradient read at each entry, from one exponential e = exp(-|x|) of the
+    signed logit x = z (1 - 2 y) (clamped at e^-64): u = 1 - p_t = sigmoid(x) and p_t = sigmoid(-x), each to its last
+    digits where it is small; the BCE softplus(x) = -log p_t; the factor u^gamma (by multiplication for a whole gamma
+    up to 4, 0 below ``FOCAL_FACTOR_FLOOR``; exp(gamma (x - softplus(x))) otherwise, 0 below e^-64)."""
+    x = logits * (1.0 - 2.0 * targets)
+    e = exp_clamped(-x.abs())
+    r = 1.0 / (1.0 + e)
+    above = x > 0
+    u, p_t = torch.where(above, r, e * r), torch.where(above, e * r, r)
+    bce = x.clamp(min=0.0) + log_one_plus_at_most_one(e)
+    if isinstance(gamma, float) and gamma in (0.0, 1.0, 2.0, 3.0, 4.0):
+        kept = torch.where(u >= FOCAL_FACTOR_FLOOR, u, 0.0)
+        factor = 1.0
+        for _ in range(int(gamma)):
+            factor = factor * kept
+    else:
+        factor = exp_or_zero(gamma * (x - bce))
+    return u, p_t, bce, factor
+
+
+class _SigmoidFocal(torch.autograd.Function):
+    """``sigmoid_focal_per_entry`` from one exponential per entry, with its closed-form gradient
+        dL/dz = a (1 - 2 y) u^gamma (gamma p_t softplus(x) + u),   u = 1 - p_t = sigmoid(x),  x = z (1 - 2 y),
+    (d softplus(x) / dx = u, du / dx = u p_t), one element-wise pass from the saved logits and targets. First
+    derivatives only: it runs only while compiling."""
+
+    @staticmethod
+    def forward(ctx, logits, targets, gamma, alpha):
+        ctx.save_for_backward(logits.detach(), targets)
+        ctx.gamma_alpha = gamma, alpha
+        _, _, bce, factor = _sigmoid_focal_pieces(logits.detach(), targets, gamma)
+        per_entry = factor * bce
+        return per_entry if alpha is None else per_entry * ((1.0 - alpha) + (2.0 * alpha - 1.0) * targets)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out):
+        z, targets = ctx.saved_tensors
+        gamma, alpha = ctx.gamma_alpha
+        u, p_t, bce, factor = _sigmoid_focal_pieces(z, targets, gamma)
+        grad = (grad_out * (1.0 - 2.0 * targets)) * factor * (gamma * p_t * bce + u)
+        if alpha is not None:
+            grad = grad * ((1.0 - alpha) + (2.0 * alpha - 1.0) * targets)
+        return grad, None, None, None
 
 
 def asymmetric_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma_pos, gamma_neg, clip: float):
