@@ -78,3 +78,12 @@ def test_tolerances_read_as_one_writes_them(capsys, under_test, tolerance, text)
 def test_a_tolerance_that_is_not_a_positive_number_is_refused(tolerance):
     with pytest.raises(ValueError, match="tolerance must be a finite number > 0"):
         claim_agree(0.0, tolerance, "a and b")
+
+
+@pytest.mark.parametrize("p, table, sentence", [(0.31, "0.31", "p = 0.31"), (0.0016401, "0.0016", "p = 0.0016"),
+                                                (1.8e-5, "1.8e-05", "p = 1.8e-05"), (1e-6, "1e-06", "p = 1e-06"),
+                                                (9.99e-7, "< 1e-6", "p < 1e-6"), (2.48e-17, "< 1e-6", "p < 1e-6"),
+                                                (0.0, "< 1e-6", "p < 1e-6")])
+def test_p_values_print_at_a_fixed_precision(p, table, sentence):
+    """Two significant digits, and one text for every p below the floor, however the tail's digits come out."""
+    assert wloss.notebook.format_p(p) == table and wloss.notebook.p_is(p) == sentence

@@ -9,7 +9,8 @@ precision, and applies the course's figure style.
 run holds, and a friendly note (not a traceback) when a student's settings
 break it. ``claim_agree(error, tolerance, what)`` is the claim that two
 computations agree: it prints the tolerance, never the rounding-level error,
-so the output is the same on every CPU.
+so the output is the same on every CPU. ``format_p`` and ``p_is`` print a p-value at a fixed precision
+("< 1e-6" below ``P_VALUE_FLOOR``).
 
 Under test (``WLOSS_CLAIMS=strict``, which the repository's ``conftest.py``
 sets for every pytest run, nbval's kernels included, and ``make execute`` sets
@@ -145,6 +146,35 @@ def claim_agree(error, tolerance: float, what: str, *, why_it_may_fail: str = ""
         claim(True, f"{what} agree to {bound}")
     else:
         claim(False, f"{what} agree to {bound} (error {error:.2g})", why_it_may_fail=why_it_may_fail)
+
+
+#: Below this a p-value is printed as "< 1e-6": its digits there depend on the tail of a distribution far past what
+#: any conclusion reads, and on the arithmetic of the machine that computes them
+P_VALUE_FLOOR = 1e-6
+
+
+def format_p(p: float) -> str:
+    """A p-value at a fixed precision, for a table: two significant digits, or ``"< 1e-6"`` below ``P_VALUE_FLOOR``.
+
+    Examples
+    --------
+    >>> format_p(0.0016401), format_p(2.48e-17)
+    ('0.0016', '< 1e-6')
+    """
+    p = float(p)
+    return f"< {_short(P_VALUE_FLOOR)}" if p < P_VALUE_FLOOR else f"{p:.2g}"
+
+
+def p_is(p: float) -> str:
+    """A p-value in a sentence, at the precision of :func:`format_p`: ``"p = 0.0016"`` or ``"p < 1e-6"``.
+
+    Examples
+    --------
+    >>> p_is(0.0016401), p_is(2.48e-17)
+    ('p = 0.0016', 'p < 1e-6')
+    """
+    text = format_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _short(number: float) -> str:
