@@ -67,9 +67,9 @@ differentiates. The other losses are plain autograd throughout.
 Inside ``torch.compile`` the losses run the same formulas in forms Inductor fuses
 (``wloss.losses._fusable``): picks and one-hots as comparisons with the class index, log1p by a
 polynomial, exponentials kept out of the subnormal range, and a closed-form backward for RWWCE, the
-multiclass and sigmoid focal losses, RPS, the asymmetric loss and softplus. There they have first derivatives only; their values and
-gradients equal the float64 reference to 1e-6 (``tests/test_losses_compiled.py``), and ``make bench``
-times them against compiled ``F.cross_entropy``.
+multiclass and sigmoid focal losses, RPS, the asymmetric loss and softplus. There they have first
+derivatives only; their values and gradients equal the float64 reference to 1e-6
+(``tests/test_losses_compiled.py``), and ``make bench`` times them against compiled ``F.cross_entropy``.
 
 Checks of values use torch operations on the tensors' own device: on the CPU they raise at once; on
 other devices and inside ``torch.compile`` they go to ``torch._assert_async`` (a RuntimeError with the

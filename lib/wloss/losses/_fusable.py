@@ -247,6 +247,16 @@ def softplus(x: torch.Tensor) -> torch.Tensor:
     return _Softplus.apply(x)
 
 
+def sigmoids_and_softplus(x: torch.Tensor):
+    """sigmoid(x), sigmoid(-x) and softplus(x) from one exponential e = exp(-|x|) (clamped at e^-64, ``exp_clamped``):
+    1 / (1 + e) and e / (1 + e), each to its last digits where it is small, and max(x, 0) + log1p(e)."""
+    e = exp_clamped(-x.abs())
+    r = 1.0 / (1.0 + e)
+    above = x > 0
+    return (torch.where(above, r, e * r), torch.where(above, e * r, r),
+            x.clamp(min=0.0) + log_one_plus_at_most_one(e))
+
+
 def bce_per_entry(logits: torch.Tensor, targets: torch.Tensor, pos_weight, neg_weight) -> torch.Tensor:
     """w+ softplus(-z) where the target is 1, w- softplus(z) where it is 0: the weighted BCE of each entry with one
     softplus (the readable w+ y softplus(-z) + w- (1 - y) softplus(z) takes two), the sign and the weight chosen by
@@ -298,8 +308,8 @@ def sigmoid_focal_per_entry(logits: torch.Tensor, targets: torch.Tensor, gamma, 
     return per_entry
 
 
-# Below this 1 - p_t the focal factor (1 - p_t)^gamma of an integer gamma is taken as 0 in ``_SigmoidFocal``: the entry's
-# loss is then below 2^-20 (gamma + 1) (-log p_t ~ 1 - p_t), and its powers would be subnormal numbers
+# Below this 1 - p_t the focal factor (1 - p_t)^gamma of an integer gamma is taken as 0 in ``_SigmoidFocal``: the
+# entry's loss is then below 2^-20 (gamma + 1) (-log p_t ~ 1 - p_t), and its powers would be subnormal numbers
 FOCAL_FACTOR_FLOOR = 2.0 ** -20
 
 
@@ -309,11 +319,7 @@ def _sigmoid_focal_pieces(logits, targets, gamma):
     digits where it is small; the BCE softplus(x) = -log p_t; the factor u^gamma (by multiplication for a whole gamma
     up to 4, 0 below ``FOCAL_FACTOR_FLOOR``; exp(gamma (x - softplus(x))) otherwise, 0 below e^-64)."""
     x = logits * (1.0 - 2.0 * targets)
-    e = exp_clamped(-x.abs())
-    r = 1.0 / (1.0 + e)
-    above = x > 0
-    u, p_t = torch.where(above, r, e * r), torch.where(above, e * r, r)
-    bce = x.clamp(min=0.0) + log_one_plus_at_most_one(e)
+    u, p_t, bce = sigmoids_and_softplus(x)
     if isinstance(gamma, float) and gamma in (0.0, 1.0, 2.0, 3.0, 4.0):
         kept = torch.where(u >= FOCAL_FACTOR_FLOOR, u, 0.0)
         factor = 1.0
@@ -389,11 +395,7 @@ def _asymmetric_pieces(z, gamma_pos, gamma_neg, clip):
     e = exp(-|z|) (clamped at e^-64): p = sigma(z) and q = sigma(-z) as 1 / (1 + e) and e / (1 + e), each to its
     last digits where it is small; s = softplus(z) = -log q; the positive term (1 - p)^gamma_pos (-log p) with its
     focusing factor; the negative term's weight w and log(1 - p_m) (see ``asymmetric_per_entry``)."""
-    e = exp_clamped(-z.abs())
-    r = 1.0 / (1.0 + e)
-    above = z > 0
-    p, q = torch.where(above, r, e * r), torch.where(above, e * r, r)
-    s = z.clamp(min=0.0) + log_one_plus_at_most_one(e)
+    p, q, s = sigmoids_and_softplus(z)
     minus_log_p = s - z
     focus_pos = 1.0 if isinstance(gamma_pos, float) and gamma_pos == 0 else torch.exp(-gamma_pos * s)
     if clip == 0:
@@ -411,11 +413,8 @@ def _asymmetric_pieces(z, gamma_pos, gamma_neg, clip):
 
 class _Asymmetric(torch.autograd.Function):
     """``asymmetric_per_entry`` from one exponential per entry, with the closed-form gradient of
-    ``wloss.losses.asymmetric._loss_and_grad`` (one element-wise pass from the saved logits and targets):
-        d positive / dz = -(1 - p)^gamma_pos (gamma_pos p (-log p) + q),
-        d negative / dz = p^gamma_neg (gamma_neg q s + p)                                     (clip = 0),
-        d negative / dz = p q (w / (1 - p_m) - gamma_neg (w / p_m) log(1 - p_m))  where p_m > 0, else 0.
-    First derivatives only: it runs only while compiling."""
+    ``asymmetric_entry_grads`` (one element-wise pass from the saved logits and targets). First derivatives only:
+    it runs only while compiling."""
 
     @staticmethod
     def forward(ctx, logits, targets, gamma_pos, gamma_neg, clip):
@@ -432,14 +431,25 @@ class _Asymmetric(torch.autograd.Function):
         z, targets = ctx.saved_tensors
         gamma_pos, gamma_neg, clip = ctx.gammas_and_clip
         p, q, s, minus_log_p, focus_pos, weight, log_not, shifted = _asymmetric_pieces(z, gamma_pos, gamma_neg, clip)
-        grad_pos = -focus_pos * (gamma_pos * p * minus_log_p + q)
-        if clip == 0:
-            grad_neg = weight * (gamma_neg * q * s + p)
-        else:
-            kept = shifted > 0
-            safe = torch.where(kept, shifted, 1.0)
-            grad_neg = torch.where(kept, p * q * (weight / (1.0 - safe) - gamma_neg * (weight / safe) * log_not), 0.0)
+        grad_pos, grad_neg = asymmetric_entry_grads(p, q, minus_log_p, focus_pos, weight, s if clip == 0 else log_not,
+                                                    shifted, gamma_pos, gamma_neg, clip)
         return grad_out * (grad_neg + targets * (grad_pos - grad_neg)), None, None, None, None
+
+
+def asymmetric_entry_grads(p, q, minus_log_p, focus_pos, weight, log_term, shifted, gamma_pos, gamma_neg, clip):
+    """d positive / dz and d negative / dz of the asymmetric loss at each entry, from p, q = 1 - p, -log p, the
+    positive term's focusing factor, the negative term's weight w and ``log_term``: softplus(z) = -log(1 - p) with
+    clip = 0, log(1 - p_m) otherwise (p_m = ``shifted`` = p - clip, unused with clip = 0):
+        d positive / dz = -(1 - p)^gamma_pos (gamma_pos p (-log p) + q),
+        d negative / dz = p^gamma_neg (gamma_neg q softplus(z) + p)                           (clip = 0),
+        d negative / dz = p q (w / (1 - p_m) - gamma_neg (w / p_m) log(1 - p_m))  where p_m > 0, else 0.
+    Shared by the eager closed form (``wloss.losses.asymmetric._loss_and_grad``) and ``_Asymmetric``."""
+    grad_pos = -focus_pos * (gamma_pos * p * minus_log_p + q)
+    if clip == 0:
+        return grad_pos, weight * (gamma_neg * q * log_term + p)
+    kept = shifted > 0
+    safe = torch.where(kept, shifted, 1.0)
+    return grad_pos, torch.where(kept, p * q * (weight / (1.0 - safe) - gamma_neg * (weight / safe) * log_term), 0.0)
 
 
 def _rwwce_rows(z, is_label, fn_weight, fp_rows):

@@ -121,7 +121,8 @@ def asymmetric_loss(logits, targets, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, re
 
 
 def _terms(z, gamma_pos, gamma_neg, clip):
-    """The positive and negative terms of every entry (N, L), and what their gradients reuse."""
+    """The positive and negative terms of every entry (N, L), and what their gradients reuse: the positive term's
+    focusing factor, -log p, the negative term's weight, softplus(z) (clip = 0) or log(1 - p_m), and p_m."""
     # positives: (1 - p)^gamma_pos * (-log p), with 1 - p = sigma(-z) and -log p = softplus(-z)
     focus_pos = torch.exp(gamma_pos * F.logsigmoid(-z))
     minus_log_p = F.softplus(-z)
@@ -151,25 +152,12 @@ def _per_example(z, y, gamma_pos, gamma_neg, clip):
 
 
 def _loss_and_grad(z, y, gamma_pos, gamma_neg, clip):
-    """``_per_example`` (N,), to the last bit, and its gradient (N, L) in closed form. With p = sigma(z),
-    q = 1 - p = sigma(-z) and the pieces of ``_terms``:
-        d positive / dz = -q^gamma_pos (gamma_pos p softplus(-z) + q)
-        d negative / dz = p^gamma_neg (gamma_neg q softplus(z) + p)                                  (clip = 0)
-        d negative / dz = p q (w / (1 - p_m) - gamma_neg (w / p_m) log(1 - p_m)),  w = p_m^gamma_neg  (p_m > 0)
-    and 0 where p_m = 0 (p <= clip)."""
-    positive, negative, pieces = _terms(z, gamma_pos, gamma_neg, clip)
+    """``_per_example`` (N,), to the last bit, and its gradient (N, L) in closed form
+    (``_fusable.asymmetric_entry_grads`` of the pieces of ``_terms``, with p = sigma(z) and q = sigma(-z))."""
+    positive, negative, (focus_pos, minus_log_p, weight, log_term, shifted) = _terms(z, gamma_pos, gamma_neg, clip)
     loss = (y * positive + (1 - y) * negative).sum(dim=1)
-    p, q = torch.sigmoid(z), torch.sigmoid(-z)
-    focus_pos, minus_log_p = pieces[:2]
-    grad_pos = -focus_pos * (gamma_pos * p * minus_log_p + q)
-    if clip == 0:
-        _, _, focus_neg, minus_log_not, _ = pieces
-        grad_neg = focus_neg * (gamma_neg * q * minus_log_not + p)
-    else:
-        _, _, weight, log_not, shifted = pieces
-        kept = shifted > 0
-        safe = torch.where(kept, shifted, 1.0)
-        grad_neg = torch.where(kept, p * q * (weight / (1 - safe) - gamma_neg * (weight / safe) * log_not), 0.0)
+    grad_pos, grad_neg = _fusable.asymmetric_entry_grads(torch.sigmoid(z), torch.sigmoid(-z), minus_log_p, focus_pos,
+                                                         weight, log_term, shifted, gamma_pos, gamma_neg, clip)
     return loss, torch.where(y > 0, grad_pos, grad_neg)
 
 
